@@ -30,7 +30,7 @@ public final class MatrixCodec implements ErasureCodec {
   private static final int CACHE_SIZE = 512;
 
   private enum Kind {
-    RS, RAID6, XOR
+    RS, RAID6, XOR, MIRROR
   }
 
   private final Kind kind;
@@ -114,6 +114,18 @@ public final class MatrixCodec implements ErasureCodec {
     return new MatrixCodec(Kind.XOR, "xor-" + k, g, k, kernel);
   }
 
+  /** An n-way mirror as a code: one data shard and {@code copies - 1} identical parity shards. */
+  public static MatrixCodec mirror(int copies) {
+    if (copies < 1 || copies > 255) {
+      throw DwException.invalidArgument("a mirror needs 1 to 255 copies, got " + copies);
+    }
+    byte[][] g = new byte[copies][1];
+    for (byte[] row : g) {
+      row[0] = 1;
+    }
+    return new MatrixCodec(Kind.MIRROR, "mirror-" + copies, g, 1, GfKernels.best());
+  }
+
   @Override
   public String name() {
     return name;
@@ -148,6 +160,11 @@ public final class MatrixCodec implements ErasureCodec {
     byte[][] data = Arrays.copyOf(shards, k);
     switch (kind) {
       case XOR -> kernel.xor(data, off, shards[k], off, len, false);
+      case MIRROR -> {
+        for (int p = k; p < k + m; p++) {
+          System.arraycopy(shards[0], off, shards[p], off, len);
+        }
+      }
       case RAID6 -> kernel.pq(data, off, shards[k], shards[k + 1], off, len);
       case RS -> kernel.mulAdd(parityMatrix, data, off, Arrays.copyOfRange(shards, k, k + m), off, len, false);
     }
@@ -204,6 +221,12 @@ public final class MatrixCodec implements ErasureCodec {
     for (int i = 0; i < k; i++) {
       in[i] = shards[picked[i]];
     }
+    if (kind == Kind.MIRROR) {
+      for (int w : want) {
+        System.arraycopy(in[0], off, shards[w], off, len);
+      }
+      return;
+    }
     if (plan.xorOnly) {
       kernel.xor(in, off, shards[want[0]], off, len, false);
       return;
@@ -224,8 +247,10 @@ public final class MatrixCodec implements ErasureCodec {
     }
     byte[][] in = {delta};
     byte[][] p = Arrays.copyOf(parity, m);
-    if (kind == Kind.XOR) {
-      kernel.xor(in, deltaOff, p[0], parityOff, len, true);
+    if (kind == Kind.XOR || kind == Kind.MIRROR) {
+      for (byte[] parityShard : p) {
+        kernel.xor(in, deltaOff, parityShard, parityOff, len, true);
+      }
       return;
     }
     kernel.mulAdd(deltaMatrices[dataIndex], in, deltaOff, p, parityOff, len, true);
@@ -241,8 +266,10 @@ public final class MatrixCodec implements ErasureCodec {
     }
     byte[][] in = {oldData, newData};
     byte[][] p = Arrays.copyOf(parity, m);
-    if (kind == Kind.XOR) {
-      kernel.xor(in, dataOff, p[0], parityOff, len, true);
+    if (kind == Kind.XOR || kind == Kind.MIRROR) {
+      for (byte[] parityShard : p) {
+        kernel.xor(in, dataOff, parityShard, parityOff, len, true);
+      }
       return;
     }
     kernel.mulAdd(updateMatrices[dataIndex], in, dataOff, p, parityOff, len, true);
