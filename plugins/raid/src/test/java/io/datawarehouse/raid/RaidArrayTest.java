@@ -152,6 +152,12 @@ class RaidArrayTest {
       }
     }
     Files.delete(tmp.resolve("disk-" + extra + ".img"));
+    if (victims.size() + 1 == spec.disks()) {
+      // nothing left to assemble from
+      assertThatThrownBy(() -> RaidArray.open(tmp))
+          .isInstanceOfSatisfying(DwException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FAILED_PRECONDITION));
+      return;
+    }
     try (RaidArray a = RaidArray.open(tmp)) {
       assertThat(a.status().state()).isEqualTo("failed");
       assertThatThrownBy(() -> a.read(0, ref.length))

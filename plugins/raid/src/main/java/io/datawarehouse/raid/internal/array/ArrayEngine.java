@@ -162,9 +162,20 @@ public final class ArrayEngine implements AutoCloseable {
         throw DwException.unavailable("cannot create disk " + paths.get(i) + ": " + e.getMessage(), e);
       }
     }
-    IntentBitmap.create(dir.resolve("intent.bitmap"), dl.blocks());
+    IntentBitmap.create(dir.resolve("intent.bitmap"), dl.blocks(), (long) spec.blockSize() * dataChunks(spec));
     new ArrayMeta(arrayId, paths.stream().map(p -> ArrayMeta.relativize(dir, p)).toList()).write(dir);
     return open(dir, time, devices);
+  }
+
+  private static int dataChunks(ArraySpec spec) {
+    return switch (spec.level()) {
+      case RAID0 -> spec.disks();
+      case RAID1 -> 1;
+      case RAID5 -> spec.disks() - 1;
+      case RAID6 -> spec.disks() - 2;
+      case RAID10 -> spec.disks() / 2;
+      case RS -> spec.dataShards();
+    };
   }
 
   /** Assembles the array in {@code dir} from its disks' superblocks. */
@@ -450,7 +461,7 @@ public final class ArrayEngine implements AutoCloseable {
           + (n - have) + " of its " + n + " shards are unavailable and " + codec.name() + " tolerates " + codec.parityShards()
           + " (status: " + stateSummary() + ")");
     }
-    codec.reconstruct(shards, present, rebuild, 0, layout.blockSize());
+    codec.reconstruct(Arrays.copyOf(shards, n), present, rebuild, 0, layout.blockSize());
     if (heal) {
       for (int j = 0; j < n; j++) {
         if (rebuild[j] && fault[j] != Fault.MISSING) {
@@ -1001,7 +1012,7 @@ public final class ArrayEngine implements AutoCloseable {
           continue;
         }
         if (badCount > 0 && repair) {
-          codec.reconstruct(shards, present, bad, 0, layout.blockSize());
+          codec.reconstruct(Arrays.copyOf(shards, n), present, bad, 0, layout.blockSize());
           for (int j = 0; j < n; j++) {
             if (bad[j]) {
               healShard(s, layout.disk(s, g, j), shards[j], fault[j]);
@@ -1126,6 +1137,21 @@ public final class ArrayEngine implements AutoCloseable {
     } catch (IOException e) {
       LOG.warn("array {}: closing the bitmap: {}", arrayId, e.getMessage());
     }
+  }
+
+  /**
+   * Drops the array without flushing or writing superblocks, as if the process had died (tests of
+   * crash recovery in one JVM).
+   */
+  public synchronized void abandon() {
+    closed = true;
+    for (MemberDisk d : roles) {
+      closeQuietly(d);
+    }
+    for (MemberDisk d : spares) {
+      closeQuietly(d);
+    }
+    closeQuietly(bitmap);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -13,12 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The write-intent bitmap (as Linux md's): one byte per region of {@value #REGION} stripes, set and
- * forced to disk before the first write into a region, cleared after a flush has made every write
- * into it durable. After a crash, exactly the regions with a set byte may hold a stripe whose
+ * The write-intent bitmap (as Linux md's): one byte per region of stripes (at least {@value
+ * #MIN_REGION_BYTES} bytes of array data, as md's bitmap chunks), set and forced to disk before the
+ * first write into a region, cleared after a flush has made every write into it durable. After a crash, exactly the regions with a set byte may hold a stripe whose
  * parity disagrees with its data; they are resynced at the next open.
  *
- * <p>File: a 16-byte header (magic "DWIB", version, stripe count) then the region bytes. The
+ * <p>File: a 16-byte header (magic "DWIB", version, region size in stripes, stripe count) then the
+ * region bytes. The
  * header is checked on open; the region bytes are single-byte writes, which cannot tear.
  *
  * <p>Clearing is epoch-based so that a write racing a flush is never cleared early: a region is
@@ -26,31 +27,34 @@ import java.util.List;
  * began.
  */
 public final class IntentBitmap implements AutoCloseable {
-  /** Stripes per region. */
-  public static final int REGION = 8;
+  /** Array data per region, at least. */
+  public static final long MIN_REGION_BYTES = 16L << 20;
   private static final int MAGIC = FramedFile.magic("DWIB");
   private static final int HEADER = 16;
 
   private final Path file;
   private final FileChannel ch;
+  private final int region;
   private final byte[] onDisk;
   private final int[] inFlight;
   private final long[] lastDone;
   private long epoch = 1;
 
-  private IntentBitmap(Path file, FileChannel ch, byte[] onDisk) {
+  private IntentBitmap(Path file, FileChannel ch, byte[] onDisk, int region) {
     this.file = file;
+    this.region = region;
     this.ch = ch;
     this.onDisk = onDisk;
     this.inFlight = new int[onDisk.length];
     this.lastDone = new long[onDisk.length];
   }
 
-  /** Creates an all-clear bitmap for {@code stripes} stripes. */
-  public static void create(Path file, long stripes) {
-    int regions = (int) ((stripes + REGION - 1) / REGION);
+  /** Creates an all-clear bitmap for {@code stripes} stripes of {@code stripeBytes} data each. */
+  public static void create(Path file, long stripes, long stripeBytes) {
+    int region = (int) Math.max(1, Math.min(1 << 20, (MIN_REGION_BYTES + stripeBytes - 1) / stripeBytes));
+    int regions = (int) ((stripes + region - 1) / region);
     ByteBuffer b = ByteBuffer.allocate(HEADER + regions);
-    b.putInt(MAGIC).putShort((short) 1).putShort((short) 0).putLong(stripes);
+    b.putInt(MAGIC).putShort((short) 1).putShort((short) 0).putInt(region).putInt((int) stripes);
     AtomicFiles.write(file, b.array());
   }
 
@@ -58,15 +62,18 @@ public final class IntentBitmap implements AutoCloseable {
   public static IntentBitmap open(Path file, long stripes) {
     try {
       FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      int regions = (int) ((stripes + REGION - 1) / REGION);
-      ByteBuffer all = ByteBuffer.allocate(HEADER + regions);
-      if (!AtomicFiles.readFully(ch, all, 0) || all.getInt(0) != MAGIC || all.getShort(4) != 1 || all.getLong(8) != stripes) {
+      ByteBuffer head = ByteBuffer.allocate(HEADER);
+      int region = 0;
+      if (AtomicFiles.readFully(ch, head, 0) && head.getInt(0) == MAGIC && head.getShort(4) == 1 && head.getInt(12) == stripes) {
+        region = head.getInt(8);
+      }
+      int regions = region <= 0 ? 0 : (int) ((stripes + region - 1) / region);
+      ByteBuffer bits = ByteBuffer.allocate(regions);
+      if (region <= 0 || !AtomicFiles.readFully(ch, bits, HEADER)) {
         ch.close();
         throw DwException.integrity(file + ": not a write-intent bitmap for " + stripes + " stripes (bad header or size)");
       }
-      byte[] bits = new byte[regions];
-      System.arraycopy(all.array(), HEADER, bits, 0, regions);
-      return new IntentBitmap(file, ch, bits);
+      return new IntentBitmap(file, ch, bits.array(), region);
     } catch (IOException e) {
       throw DwException.unavailable("cannot open " + file + ": " + e.getMessage(), e);
     }
@@ -77,7 +84,7 @@ public final class IntentBitmap implements AutoCloseable {
     List<Long> out = new ArrayList<>();
     for (int r = 0; r < onDisk.length; r++) {
       if (onDisk[r] != 0) {
-        for (long s = (long) r * REGION; s < Math.min(stripes, (long) (r + 1) * REGION); s++) {
+        for (long s = (long) r * region; s < Math.min(stripes, (long) (r + 1) * region); s++) {
           out.add(s);
         }
       }
@@ -87,7 +94,7 @@ public final class IntentBitmap implements AutoCloseable {
 
   /** Before writing stripe {@code s}: marks its region dirty (durably, if it was clean). */
   public synchronized void begin(long s) throws IOException {
-    int r = (int) (s / REGION);
+    int r = (int) (s / region);
     inFlight[r]++;
     if (onDisk[r] == 0) {
       onDisk[r] = 1;
@@ -98,7 +105,7 @@ public final class IntentBitmap implements AutoCloseable {
 
   /** After the writes of stripe {@code s} returned. */
   public synchronized void end(long s) {
-    int r = (int) (s / REGION);
+    int r = (int) (s / region);
     inFlight[r]--;
     lastDone[r] = epoch;
   }
