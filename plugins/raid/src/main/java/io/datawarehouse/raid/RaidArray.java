@@ -1,7 +1,11 @@
 package io.datawarehouse.raid;
 
 import io.datawarehouse.raid.internal.array.ArrayEngine;
+import io.datawarehouse.raid.internal.dedup.DedupStore;
+import io.datawarehouse.raid.internal.snapshot.SnapshotManager;
+import io.datawarehouse.sdk.DwException;
 import io.datawarehouse.sdk.Time;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
@@ -21,9 +25,18 @@ import java.util.function.Consumer;
  */
 public final class RaidArray implements AutoCloseable {
   private final ArrayEngine engine;
+  private final SnapshotManager snapshots;
 
   private RaidArray(ArrayEngine engine) {
     this.engine = engine;
+    SnapshotManager sm;
+    try {
+      sm = SnapshotManager.open(engine);
+    } catch (RuntimeException e) {
+      engine.close();
+      throw e;
+    }
+    this.snapshots = sm;
   }
 
   /** Creates a new array in {@code dir} (disk files inside it unless the spec gives paths). */
@@ -131,6 +144,45 @@ public final class RaidArray implements AutoCloseable {
     engine.addListener(listener);
   }
 
+  /** Takes a point-in-time snapshot. */
+  public SnapshotInfo snapshotCreate(String name) {
+    return toInfo(snapshots.create(name));
+  }
+
+  /** The snapshots, oldest first. */
+  public List<SnapshotInfo> snapshots() {
+    return snapshots.list().stream().map(RaidArray::toInfo).toList();
+  }
+
+  /** Reads the array as it was when snapshot {@code name} was taken. */
+  public byte[] snapshotRead(String name, long pos, int len) {
+    return snapshots.read(name, pos, len);
+  }
+
+  /** Writes the snapshot's old blocks back; returns how many blocks were restored. */
+  public long snapshotRestore(String name) {
+    return snapshots.restore(name);
+  }
+
+  /** Deletes a snapshot; its blocks are freed by {@link #dedupGc()}. */
+  public void snapshotDelete(String name) {
+    snapshots.delete(name);
+  }
+
+  public DedupStats dedupStats() {
+    DedupStore.Stats s = snapshots.store().stats();
+    return new DedupStats(s.blocks(), s.storedBytes(), s.referencedBytes(), s.ratio(), s.unreferencedBlocks(), s.collisions());
+  }
+
+  /** Frees blocks no snapshot references; returns bytes reclaimed. */
+  public long dedupGc() {
+    return snapshots.gc();
+  }
+
+  private static SnapshotInfo toInfo(SnapshotManager.Info i) {
+    return new SnapshotInfo(i.name(), i.created(), i.savedBlocks(), i.savedBytes());
+  }
+
   /** The engine, for the plugin's own layers (snapshots, monitoring). */
   public ArrayEngine engine() {
     return engine;
@@ -139,6 +191,12 @@ public final class RaidArray implements AutoCloseable {
   /** Flushes and closes; the superblocks record a clean shutdown. */
   @Override
   public void close() {
-    engine.close();
+    try {
+      snapshots.close();
+    } catch (IOException e) {
+      throw DwException.unavailable("closing the snapshots of " + engine.dir() + ": " + e.getMessage(), e);
+    } finally {
+      engine.close();
+    }
   }
 }

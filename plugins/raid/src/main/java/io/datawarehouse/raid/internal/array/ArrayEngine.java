@@ -83,6 +83,7 @@ public final class ArrayEngine implements AutoCloseable {
   private final ReentrantReadWriteLock[] locks = new ReentrantReadWriteLock[LOCKS];
   private final List<Consumer<RaidEvent>> listeners = new CopyOnWriteArrayList<>();
   private final ThreadLocal<byte[][]> scratch;
+  private final ReentrantReadWriteLock barrier = new ReentrantReadWriteLock();
   private volatile WriteHook writeHook = WriteHook.NONE;
   private ArrayMeta meta;
   private long generation;
@@ -496,7 +497,26 @@ public final class ArrayEngine implements AutoCloseable {
     if (len == 0) {
       return;
     }
-    writeHook.beforeWrite(pos, len);
+    barrier.readLock().lock();
+    try {
+      writeHook.beforeWrite(pos, len);
+      writeRange(pos, src, off, len);
+    } finally {
+      barrier.readLock().unlock();
+    }
+  }
+
+  /** Runs {@code action} while no write is in progress (snapshots are taken this way). */
+  public void quiesce(Runnable action) {
+    barrier.writeLock().lock();
+    try {
+      action.run();
+    } finally {
+      barrier.writeLock().unlock();
+    }
+  }
+
+  private void writeRange(long pos, byte[] src, int off, int len) {
     long stripeData = layout.stripeData();
     long end = pos + len;
     while (pos < end) {
