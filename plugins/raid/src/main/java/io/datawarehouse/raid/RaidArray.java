@@ -4,6 +4,7 @@ import io.datawarehouse.raid.internal.array.ArrayEngine;
 import io.datawarehouse.raid.internal.dedup.DedupStore;
 import io.datawarehouse.raid.internal.snapshot.SnapshotManager;
 import io.datawarehouse.sdk.DwException;
+import io.datawarehouse.sdk.Progress;
 import io.datawarehouse.sdk.Time;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -130,12 +131,12 @@ public final class RaidArray implements AutoCloseable {
    * @param bytesPerSecond per-disk rate limit, 0 for none
    * @return the disks rebuilt
    */
-  public List<Integer> rebuild(ProgressListener progress, long bytesPerSecond) {
+  public List<Integer> rebuild(Progress.Listener progress, long bytesPerSecond) {
     return engine.rebuild(progress, bytesPerSecond);
   }
 
   /** Reads every stripe, checks checksums and parity, and with {@code repair} fixes them. */
-  public ScrubReport scrub(boolean repair, ProgressListener progress) {
+  public ScrubReport scrub(boolean repair, Progress.Listener progress) {
     return engine.scrub(repair, progress);
   }
 

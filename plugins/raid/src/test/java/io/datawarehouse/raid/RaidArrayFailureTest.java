@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.datawarehouse.raid.internal.disk.DiskLayout;
+import io.datawarehouse.sdk.Progress;
 import io.datawarehouse.sdk.Time;
 import io.datawarehouse.testkit.ManualTime;
 import java.io.RandomAccessFile;
@@ -34,7 +35,7 @@ class RaidArrayFailureTest {
       assertThat(a.status().members().get(2).state()).isEqualTo("rebuilding");
       assertThat(a.status().members().get(2).path()).endsWith("spare-0.img");
       assertThat(a.status().spares()).isEmpty();
-      a.rebuild(ProgressListener.NONE, 0);
+      a.rebuild(Progress.Listener.NONE, 0);
       assertThat(a.status().state()).isEqualTo("optimal");
       RaidArrayTest.assertContent(a, ref, "after spare rebuild");
     }
@@ -51,9 +52,9 @@ class RaidArrayFailureTest {
       ref = RaidArrayTest.randomWrites(a, rnd, 20);
       a.replace(3);
       stripes = a.capacity() / (3L * a.blockSize());
-      assertThatThrownBy(() -> a.rebuild((done, total) -> {
-        if (done >= 64) {
-          throw new IllegalStateException("simulated stop at " + done);
+      assertThatThrownBy(() -> a.rebuild(p -> {
+        if (p.done() >= 64) {
+          throw new IllegalStateException("simulated stop at " + p.done());
         }
       }, 0)).hasMessageContaining("simulated stop");
     }
@@ -61,7 +62,7 @@ class RaidArrayFailureTest {
     try (RaidArray a = RaidArray.open(tmp)) {
       assertThat(a.needsRebuild()).containsExactly(3);
       assertThat(a.status().members().get(3).rebuildProgress()).isGreaterThan(0.0).isLessThan(1.0);
-      a.rebuild((done, total) -> seen.add(done), 0);
+      a.rebuild(p -> seen.add(p.done()), 0);
       RaidArrayTest.assertContent(a, ref, "after resumed rebuild");
     }
     assertThat(seen.get(0)).as("resumed past the checkpoint, not from 0").isEqualTo(128);
@@ -92,7 +93,7 @@ class RaidArrayFailureTest {
     try (RaidArray a = RaidArray.create(tmp, RAID6, time, BlockDeviceFactory.FILES)) {
       a.replace(0);
       long rate = 1 << 20;
-      a.rebuild(ProgressListener.NONE, rate);
+      a.rebuild(Progress.Listener.NONE, rate);
       long stripes = a.capacity() / (3L * a.blockSize());
       long slept = sleeps.stream().mapToLong(Duration::toNanos).sum();
       double expected = stripes * (double) a.blockSize() / rate * 1e9;
@@ -145,7 +146,7 @@ class RaidArrayFailureTest {
       faults.failReads(disk1, dl.blockOffset(20), dl.blockOffset(21));
       RaidArrayTest.assertContent(a, ref, "read error");
       assertThat(a.status().members().get(1).remappedBlocks()).isEqualTo(1);
-      assertThat(a.scrub(false, ProgressListener.NONE).clean()).isTrue();
+      assertThat(a.scrub(false, Progress.Listener.NONE).clean()).isTrue();
     }
   }
 
@@ -171,7 +172,7 @@ class RaidArrayFailureTest {
     try (RaidArray b = RaidArray.open(tmp)) {
       b.addListener(events::add);
       RaidArrayTest.assertContent(b, ref, "after unclean stop");
-      assertThat(b.scrub(false, ProgressListener.NONE).clean()).isTrue();
+      assertThat(b.scrub(false, Progress.Listener.NONE).clean()).isTrue();
     } finally {
       // release the first instance's file handles without writing anything
       a.engine().abandon();

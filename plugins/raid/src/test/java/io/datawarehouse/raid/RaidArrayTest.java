@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.datawarehouse.raid.internal.disk.DiskLayout;
 import io.datawarehouse.sdk.DwException;
 import io.datawarehouse.sdk.ErrorCode;
+import io.datawarehouse.sdk.Progress;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -89,7 +90,7 @@ class RaidArrayTest {
     }
     try (RaidArray a = RaidArray.open(tmp)) {
       assertContent(a, ref, label + " after reopen");
-      assertThat(a.scrub(false, ProgressListener.NONE).clean()).isTrue();
+      assertThat(a.scrub(false, Progress.Listener.NONE).clean()).isTrue();
     }
   }
 
@@ -190,13 +191,13 @@ class RaidArrayTest {
       }
     }
     try (RaidArray a = RaidArray.open(tmp)) {
-      ScrubReport before = a.scrub(false, ProgressListener.NONE);
+      ScrubReport before = a.scrub(false, Progress.Listener.NONE);
       long found = before.disks().stream().mapToLong(ScrubReport.Disk::checksumErrors).sum();
       assertThat(found).as(label).isEqualTo(flips);
       assertContent(a, ref, label + " corrupted");
-      ScrubReport repair = a.scrub(true, ProgressListener.NONE);
+      ScrubReport repair = a.scrub(true, Progress.Listener.NONE);
       assertThat(repair.repair()).isTrue();
-      assertThat(a.scrub(false, ProgressListener.NONE).clean()).as(label + " clean after repair").isTrue();
+      assertThat(a.scrub(false, Progress.Listener.NONE).clean()).as(label + " clean after repair").isTrue();
       assertContent(a, ref, label + " repaired");
     }
   }
@@ -214,7 +215,7 @@ class RaidArrayTest {
       fillRandom(a, ref, rnd, 20);
       a.replace(1);
       assertThat(a.needsRebuild()).containsExactly(1);
-      assertThat(a.rebuild((done, total) -> progress.add(new long[] {done, total}), 0)).containsExactly(1);
+      assertThat(a.rebuild(p -> progress.add(new long[] {p.done(), p.total()}), 0)).containsExactly(1);
       assertThat(a.status().state()).isEqualTo("optimal");
       assertContent(a, ref, label + " rebuilt");
     }
@@ -247,7 +248,7 @@ class RaidArrayTest {
       assertThat(a.status().members().get(0).state()).isEqualTo("rebuilding");
       assertContent(a, ref, label + " stale disk not trusted");
       a.addListener(events::add);
-      a.rebuild(ProgressListener.NONE, 0);
+      a.rebuild(Progress.Listener.NONE, 0);
       assertThat(a.status().state()).isEqualTo("optimal");
     }
     assertThat(events).extracting(RaidEvent::type).contains(RaidEvent.REBUILD_FINISHED);

@@ -4,7 +4,6 @@ import io.datawarehouse.raid.ArraySpec;
 import io.datawarehouse.raid.ArrayStatus;
 import io.datawarehouse.raid.BlockDevice;
 import io.datawarehouse.raid.BlockDeviceFactory;
-import io.datawarehouse.raid.ProgressListener;
 import io.datawarehouse.raid.RaidEvent;
 import io.datawarehouse.raid.RaidLevel;
 import io.datawarehouse.raid.ScrubReport;
@@ -16,6 +15,7 @@ import io.datawarehouse.raid.internal.disk.SpareExhaustedException;
 import io.datawarehouse.raid.internal.disk.Superblock;
 import io.datawarehouse.sdk.DwException;
 import io.datawarehouse.sdk.ErrorCode;
+import io.datawarehouse.sdk.Progress;
 import io.datawarehouse.sdk.Time;
 import io.datawarehouse.sdk.io.AtomicFiles;
 import io.datawarehouse.sdk.io.FramedFile;
@@ -869,7 +869,7 @@ public final class ArrayEngine implements AutoCloseable {
    * @param bytesPerSecond rate limit of data written per disk (0: unlimited)
    * @return the roles rebuilt
    */
-  public List<Integer> rebuild(ProgressListener progress, long bytesPerSecond) {
+  public List<Integer> rebuild(Progress.Listener progress, long bytesPerSecond) {
     List<Integer> todo = rebuilding();
     for (int r : todo) {
       rebuildRole(r, progress, bytesPerSecond);
@@ -877,13 +877,14 @@ public final class ArrayEngine implements AutoCloseable {
     return todo;
   }
 
-  private void rebuildRole(int role, ProgressListener progress, long bytesPerSecond) {
+  private void rebuildRole(int role, Progress.Listener progress, long bytesPerSecond) {
     long stripes = layout.stripes();
     long start = rebuildPos[role];
     int bs = layout.blockSize();
     LOG.info("array {}: rebuilding disk {} from stripe {} of {}", arrayId, role, start, stripes);
     event(RaidEvent.REBUILD_STARTED, role, "rebuild of disk " + role + " started at stripe " + start, Map.of("from", start, "stripes", stripes));
     long t0 = time.nanoTime();
+    java.time.Instant started = time.now();
     long bytes = 0;
     for (long s = start; s < stripes; s++) {
       ReentrantReadWriteLock.WriteLock lock = lock(s).writeLock();
@@ -911,7 +912,7 @@ public final class ArrayEngine implements AutoCloseable {
       bytes += bs;
       if ((s + 1) % CHECKPOINT_EVERY == 0 || s + 1 == stripes) {
         writeCheckpoint(role, s + 1);
-        progress.progress(s + 1, stripes);
+        progress.onProgress(new Progress("rebuild disk " + role, s + 1, stripes, "stripes", started, s + 1 == stripes, null));
       }
       throttle(bytes, t0, bytesPerSecond);
     }
@@ -976,16 +977,17 @@ public final class ArrayEngine implements AutoCloseable {
   // ---------------------------------------------------------------- scrub and resync
 
   /** Verifies every stripe's checksums and parity; with {@code repair}, fixes what it finds. */
-  public ScrubReport scrub(boolean repair, ProgressListener progress) {
+  public ScrubReport scrub(boolean repair, Progress.Listener progress) {
     long stripes = layout.stripes();
     long[] readErr = new long[roles.length];
     long[] crcErr = new long[roles.length];
     long[] parityErr = new long[roles.length];
     long[] totals = new long[3];
+    java.time.Instant started = time.now();
     for (long s = 0; s < stripes; s++) {
       checkStripe(s, repair, readErr, crcErr, parityErr, totals);
       if ((s + 1) % CHECKPOINT_EVERY == 0 || s + 1 == stripes) {
-        progress.progress(s + 1, stripes);
+        progress.onProgress(new Progress(repair ? "scrub --repair" : "scrub", s + 1, stripes, "stripes", started, s + 1 == stripes, null));
       }
     }
     List<ScrubReport.Disk> disks = new ArrayList<>();
