@@ -252,7 +252,36 @@ public final class ArrayEngine implements AutoCloseable {
     return e;
   }
 
+  private static final int STATS_MAGIC = FramedFile.magic("DWST");
+
+  /** Counters of earlier runs, by disk id, from {@code stats.dat}. */
+  @SuppressWarnings("unchecked")
+  private void loadCounters() {
+    Path f = dir.resolve("stats.dat");
+    if (!Files.exists(f)) {
+      return;
+    }
+    Map<String, Object> saved = Json.fromBytes(FramedFile.read(f, STATS_MAGIC, 1, 1).body(), Map.class, f.toString());
+    for (MemberDisk d : roles) {
+      if (d != null && saved.get(d.superblock().diskId()) instanceof Map<?, ?> m) {
+        d.counters().add((Map<String, Object>) m);
+      }
+    }
+  }
+
+  /** Saves every disk's counters (at close), so monitoring covers the disk's life, not one run. */
+  private void saveCounters() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (MemberDisk d : roles) {
+      if (d != null) {
+        out.put(d.superblock().diskId(), d.counters().snapshot());
+      }
+    }
+    FramedFile.write(dir.resolve("stats.dat"), STATS_MAGIC, 1, Json.toBytes(out));
+  }
+
   private void assemble(List<Integer> stale) {
+    loadCounters();
     for (int r = 0; r < roles.length; r++) {
       if (roles[r] == null) {
         if (!Superblock.FAILED.equals(roleState[r])) {
@@ -1147,6 +1176,7 @@ public final class ArrayEngine implements AutoCloseable {
     }
     closed = true;
     flush();
+    saveCounters();
     writeSuperblocks("clean");
     for (MemberDisk d : roles) {
       closeQuietly(d);

@@ -46,6 +46,40 @@ public final class DiskCounters {
     return 1L << latency.length();
   }
 
+  /** The persistent part: every counter and the latency buckets. */
+  public Map<String, Object> snapshot() {
+    Map<String, Object> m = toMap();
+    m.remove("latencyP50Micros");
+    m.remove("latencyP99Micros");
+    long[] buckets = new long[latency.length()];
+    for (int i = 0; i < buckets.length; i++) {
+      buckets[i] = latency.get(i);
+    }
+    m.put("latencyBuckets", buckets);
+    return m;
+  }
+
+  /** Adds counts saved by {@link #snapshot()} (from an earlier run). */
+  public void add(Map<String, Object> saved) {
+    reads.addAndGet(num(saved, "reads"));
+    writes.addAndGet(num(saved, "writes"));
+    bytesRead.addAndGet(num(saved, "bytesRead"));
+    bytesWritten.addAndGet(num(saved, "bytesWritten"));
+    readErrors.addAndGet(num(saved, "readErrors"));
+    writeErrors.addAndGet(num(saved, "writeErrors"));
+    checksumErrors.addAndGet(num(saved, "checksumErrors"));
+    remaps.addAndGet(num(saved, "remaps"));
+    if (saved.get("latencyBuckets") instanceof java.util.List<?> l) {
+      for (int i = 0; i < Math.min(l.size(), latency.length()); i++) {
+        latency.addAndGet(i, ((Number) l.get(i)).longValue());
+      }
+    }
+  }
+
+  private static long num(Map<String, Object> m, String k) {
+    return m.get(k) instanceof Number n ? n.longValue() : 0;
+  }
+
   /** The counters as JSON-friendly values. */
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
