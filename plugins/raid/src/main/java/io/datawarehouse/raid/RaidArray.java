@@ -135,6 +135,11 @@ public final class RaidArray implements AutoCloseable {
     return engine.rebuild(progress, bytesPerSecond);
   }
 
+  /** Stops a running {@link #rebuild} at its next stripe; it resumes from there next time. */
+  public void cancelRebuild() {
+    engine.cancelRebuilds();
+  }
+
   /** Reads every stripe, checks checksums and parity, and with {@code repair} fixes them. */
   public ScrubReport scrub(boolean repair, Progress.Listener progress) {
     return engine.scrub(repair, progress);

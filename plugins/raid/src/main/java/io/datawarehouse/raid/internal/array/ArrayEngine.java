@@ -85,6 +85,7 @@ public final class ArrayEngine implements AutoCloseable {
   private final ThreadLocal<byte[][]> scratch;
   private final ReentrantReadWriteLock barrier = new ReentrantReadWriteLock();
   private volatile WriteHook writeHook = WriteHook.NONE;
+  private volatile boolean cancel;
   private ArrayMeta meta;
   private long generation;
   private boolean closed;
@@ -916,6 +917,10 @@ public final class ArrayEngine implements AutoCloseable {
     java.time.Instant started = time.now();
     long bytes = 0;
     for (long s = start; s < stripes; s++) {
+      if (cancel) {
+        writeCheckpoint(role, s);
+        throw DwException.of(ErrorCode.CANCELLED, "rebuild of disk " + role + " interrupted at stripe " + s + "; it resumes from there");
+      }
       ReentrantReadWriteLock.WriteLock lock = lock(s).writeLock();
       lock.lock();
       try {
@@ -996,6 +1001,14 @@ public final class ArrayEngine implements AutoCloseable {
     } catch (IOException e) {
       throw DwException.unavailable("cannot delete " + checkpointFile(role) + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Asks running rebuilds to stop at the next stripe, keeping their checkpoint (not by interrupt:
+   * an interrupt would close the disks' channels).
+   */
+  public void cancelRebuilds() {
+    cancel = true;
   }
 
   /** Rebuild progress of {@code role}: stripes done. */
