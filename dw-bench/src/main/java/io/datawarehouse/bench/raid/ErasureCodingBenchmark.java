@@ -26,8 +26,7 @@ import org.openjdk.jmh.annotations.State;
  *
  * <pre>
  * mvn -B -q -pl dw-bench -am package -DskipTests
- * java -cp "$(cat dw-bench/target/classpath.txt):dw-bench/target/classes" org.openjdk.jmh.Main \
- *     'io.datawarehouse.bench.raid.ErasureCodingBenchmark' -f 1 -wi 2 -i 3 -r 2s
+ * java -jar dw-bench/target/benchmarks.jar 'ErasureCodingBenchmark' -f 1 -wi 2 -i 3 -r 2s
  * </pre>
  */
 @State(Scope.Thread)

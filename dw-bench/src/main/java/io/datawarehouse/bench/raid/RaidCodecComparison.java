@@ -29,8 +29,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * apt-get install -y libisal-dev
  * gcc -O2 -o /tmp/isal_bench ../shared/bench/isal/isal_bench.c -lisal
  * mvn -B -q -pl dw-bench -am package -DskipTests
- * java -cp "$(cat dw-bench/target/classpath.txt):dw-bench/target/classes" \
- *     io.datawarehouse.bench.raid.RaidCodecComparison /tmp/isal_bench
+ * java -cp dw-bench/target/benchmarks.jar io.datawarehouse.bench.raid.RaidCodecComparison /tmp/isal_bench
  * </pre>
  */
 public final class RaidCodecComparison {
