@@ -32,6 +32,7 @@ public final class VectorKernel implements GfKernel {
   private static final VectorSpecies<Byte> S128 = ByteVector.SPECIES_128;
   private static final VectorSpecies<Byte> WIDE = ByteVector.SPECIES_PREFERRED;
   private static final int BLOCK = 16 * 1024;
+  private static final int XOR_BLOCK = 8 * 1024;
   private static final int STEP = 32;
 
   private VectorKernel() {}
@@ -199,20 +200,48 @@ public final class VectorKernel implements GfKernel {
     }
   }
 
+  /**
+   * XOR in blocks of {@value #XOR_BLOCK} bytes: the output block stays in L1 while the inputs are
+   * folded into it two at a time (measured faster than one pass over all inputs per vector).
+   */
   @Override
   public void xor(byte[][] in, int inOff, byte[] out, int outOff, int len, boolean accumulate) {
     int step = WIDE.length();
     int vecLen = len - len % step;
     int k = in.length;
-    for (int x = 0; x < vecLen; x += step) {
-      ByteVector acc = ByteVector.fromArray(WIDE, in[0], inOff + x);
-      if (accumulate) {
-        acc = acc.lanewise(VectorOperators.XOR, ByteVector.fromArray(WIDE, out, outOff + x));
+    for (int base = 0; base < vecLen; base += XOR_BLOCK) {
+      int end = Math.min(vecLen, base + XOR_BLOCK);
+      int i = 0;
+      if (!accumulate) {
+        byte[] a = in[0];
+        if (k == 1) {
+          for (int x = base; x < end; x += step) {
+            ByteVector.fromArray(WIDE, a, inOff + x).intoArray(out, outOff + x);
+          }
+          continue;
+        }
+        byte[] b = in[1];
+        for (int x = base; x < end; x += step) {
+          ByteVector.fromArray(WIDE, a, inOff + x).lanewise(VectorOperators.XOR, ByteVector.fromArray(WIDE, b, inOff + x)).intoArray(out, outOff + x);
+        }
+        i = 2;
       }
-      for (int i = 1; i < k; i++) {
-        acc = acc.lanewise(VectorOperators.XOR, ByteVector.fromArray(WIDE, in[i], inOff + x));
+      for (; i + 1 < k; i += 2) {
+        byte[] a = in[i];
+        byte[] b = in[i + 1];
+        for (int x = base; x < end; x += step) {
+          ByteVector.fromArray(WIDE, out, outOff + x)
+              .lanewise(VectorOperators.XOR, ByteVector.fromArray(WIDE, a, inOff + x))
+              .lanewise(VectorOperators.XOR, ByteVector.fromArray(WIDE, b, inOff + x))
+              .intoArray(out, outOff + x);
+        }
       }
-      acc.intoArray(out, outOff + x);
+      if (i < k) {
+        byte[] a = in[i];
+        for (int x = base; x < end; x += step) {
+          ByteVector.fromArray(WIDE, out, outOff + x).lanewise(VectorOperators.XOR, ByteVector.fromArray(WIDE, a, inOff + x)).intoArray(out, outOff + x);
+        }
+      }
     }
     if (vecLen < len) {
       ScalarKernel.xorRange(in, inOff, out, outOff, vecLen, len, accumulate);
