@@ -83,6 +83,8 @@ public final class ArrayEngine implements AutoCloseable {
   private final ReentrantReadWriteLock[] locks = new ReentrantReadWriteLock[LOCKS];
   private final List<Consumer<RaidEvent>> listeners = new CopyOnWriteArrayList<>();
   private final ThreadLocal<byte[][]> scratch;
+  private final ThreadLocal<byte[][]> batchScratch;
+  private final int batch;
   private final ReentrantReadWriteLock barrier = new ReentrantReadWriteLock();
   private volatile WriteHook writeHook = WriteHook.NONE;
   private volatile boolean cancel;
@@ -119,6 +121,9 @@ public final class ArrayEngine implements AutoCloseable {
     int width = layout.codec(0).totalShards();
     int bs = layout.blockSize();
     this.scratch = ThreadLocal.withInitial(() -> new byte[width * 2][bs]);
+    this.batch = Math.max(1, Math.min(16, (1 << 20) / bs));
+    int disks = roles.length;
+    this.batchScratch = ThreadLocal.withInitial(() -> new byte[disks][batch * bs]);
     this.bitmap = IntentBitmap.open(dir.resolve("intent.bitmap"), diskLayout.blocks());
   }
 
@@ -369,6 +374,14 @@ public final class ArrayEngine implements AutoCloseable {
     while (pos < end) {
       long s = pos / stripeData;
       long inStripe = pos - s * stripeData;
+      if (inStripe == 0 && end - pos >= 2 * stripeData && allActive()) {
+        int count = (int) Math.min(batch, (end - pos) / stripeData);
+        if (readBatch(s, count, dst, off)) {
+          pos += count * stripeData;
+          off += (int) (count * stripeData);
+          continue;
+        }
+      }
       int n = (int) Math.min(end - pos, stripeData - inStripe);
       ReentrantReadWriteLock.ReadLock lock = lock(s).readLock();
       lock.lock();
@@ -413,6 +426,113 @@ public final class ArrayEngine implements AutoCloseable {
           int to = Math.min(inStripe + len, (c + 1) * bs);
           System.arraycopy(shards[j], from - c * bs, dst, off + from - inStripe, to - from);
         }
+      }
+    }
+  }
+
+  private boolean allActive() {
+    for (int r = 0; r < roles.length; r++) {
+      if (roles[r] == null || !Superblock.ACTIVE.equals(roleState[r])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Reads whole stripes {@code s0 .. s0+count-1} with one request per disk. False when any disk
+   * cannot serve its run whole (an error, a checksum mismatch, a remapped block): the caller then
+   * reads stripe by stripe, which repairs what is wrong.
+   */
+  private boolean readBatch(long s0, int count, byte[] dst, int off) {
+    int bs = layout.blockSize();
+    long stripeData = layout.stripeData();
+    byte[][] bufs = batchScratch.get();
+    for (int i = 0; i < count; i++) {
+      lock(s0 + i).readLock().lock();
+    }
+    try {
+      for (int r = 0; r < roles.length; r++) {
+        if (!usable(r, s0) || !roles[r].readBlocks(s0, count, bufs[r], 0)) {
+          return false;
+        }
+      }
+      for (int i = 0; i < count; i++) {
+        long s = s0 + i;
+        for (int c = 0; c < layout.dataChunks(); c++) {
+          int g = layout.groupOf(c);
+          int role = layout.disk(s, g, layout.shardOf(c));
+          System.arraycopy(bufs[role], i * bs, dst, (int) (off + i * stripeData + (long) c * bs), bs);
+        }
+      }
+      return true;
+    } finally {
+      for (int i = count - 1; i >= 0; i--) {
+        lock(s0 + i).readLock().unlock();
+      }
+    }
+  }
+
+  /**
+   * Writes whole stripes {@code s0 .. s0+count-1} of a healthy array: every group is encoded into
+   * per-disk buffers, then each disk gets one request for its run of blocks.
+   */
+  private void writeBatch(long s0, int count, byte[] src, int off) throws IOException {
+    int bs = layout.blockSize();
+    long stripeData = layout.stripeData();
+    byte[][] bufs = batchScratch.get();
+    for (int i = 0; i < count; i++) {
+      lock(s0 + i).writeLock().lock();
+    }
+    int begun = 0;
+    try {
+      for (int i = 0; i < count; i++) {
+        bitmap.begin(s0 + i);
+        begun++;
+      }
+      for (int i = 0; i < count; i++) {
+        long s = s0 + i;
+        for (int g = 0; g < layout.groups(); g++) {
+          ErasureCodec codec = layout.codec(g);
+          int k = codec.dataShards();
+          byte[][] sh = new byte[codec.totalShards()][];
+          for (int j = 0; j < sh.length; j++) {
+            sh[j] = bufs[layout.disk(s, g, j)];
+          }
+          for (int j = 0; j < k; j++) {
+            int c = g * k + j;
+            System.arraycopy(src, (int) (off + i * stripeData + (long) c * bs), sh[j], i * bs, bs);
+          }
+          codec.encode(sh, i * bs, bs);
+        }
+      }
+      for (int r = 0; r < roles.length; r++) {
+        if (!writable(r)) {
+          continue;
+        }
+        MemberDisk d = roles[r];
+        try {
+          int before = d.remappedBlocks();
+          d.writeBlocks(s0, count, bufs[r], 0);
+          if (d.remappedBlocks() != before) {
+            event(RaidEvent.REMAP, r, "blocks of disk " + r + " moved to spare blocks after write errors", Map.of("firstBlock", s0, "sparesLeft", d.sparesLeft()));
+          }
+        } catch (SpareExhaustedException e) {
+          event(RaidEvent.SPARE_EXHAUSTED, r, e.getMessage(), Map.of("path", d.name()));
+          failDisk(r, e);
+        } catch (IOException e) {
+          failDisk(r, e);
+        }
+      }
+      for (int g = 0; g < layout.groups(); g++) {
+        requireAlive(s0, g);
+      }
+    } finally {
+      for (int i = 0; i < begun; i++) {
+        bitmap.end(s0 + i);
+      }
+      for (int i = count - 1; i >= 0; i--) {
+        lock(s0 + i).writeLock().unlock();
       }
     }
   }
@@ -552,6 +672,17 @@ public final class ArrayEngine implements AutoCloseable {
     while (pos < end) {
       long s = pos / stripeData;
       long inStripe = pos - s * stripeData;
+      if (inStripe == 0 && end - pos >= 2 * stripeData && allActive()) {
+        int count = (int) Math.min(batch, (end - pos) / stripeData);
+        try {
+          writeBatch(s, count, src, off);
+        } catch (IOException e) {
+          throw DwException.unavailable("array " + arrayId + ": cannot update the write-intent bitmap " + bitmap.file() + ": " + e.getMessage(), e);
+        }
+        pos += count * stripeData;
+        off += (int) (count * stripeData);
+        continue;
+      }
       int n = (int) Math.min(end - pos, stripeData - inStripe);
       ReentrantReadWriteLock.WriteLock lock = lock(s).writeLock();
       lock.lock();

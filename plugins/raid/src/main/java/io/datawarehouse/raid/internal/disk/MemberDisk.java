@@ -195,6 +195,92 @@ public final class MemberDisk implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes {@code count} consecutive blocks with two device requests (checksums, then data) when
+   * none of them is remapped; otherwise, or when the batch write fails, block by block (which
+   * remaps what fails).
+   */
+  public void writeBlocks(long first, int count, byte[] buf, int off) throws IOException {
+    int bs = layout.blockSize();
+    if (count == 1 || anyRemapped(first, count)) {
+      for (int i = 0; i < count; i++) {
+        writeBlock(first + i, buf, off + i * bs);
+      }
+      return;
+    }
+    int[] v = new int[count];
+    ByteBuffer entries = ByteBuffer.allocate(8 * count);
+    for (int i = 0; i < count; i++) {
+      v[i] = checksum(buf, off + i * bs);
+      entries.putInt(v[i]).putInt(crc[(int) (2 * (first + i))]);
+    }
+    long t0 = System.nanoTime();
+    try {
+      dev.write(layout.crcStart() + 8 * first, entries.array(), 0, entries.capacity());
+      dev.write(layout.blockOffset(first), buf, off, count * bs);
+    } catch (IOException e) {
+      counters.writeErrors.incrementAndGet();
+      for (int i = 0; i < count; i++) {
+        writeBlock(first + i, buf, off + i * bs);
+      }
+      return;
+    } finally {
+      counters.latency(System.nanoTime() - t0);
+    }
+    for (int i = 0; i < count; i++) {
+      int j = (int) (2 * (first + i));
+      crc[j + 1] = crc[j];
+      crc[j] = v[i];
+    }
+    counters.writes.addAndGet(count);
+    counters.bytesWritten.addAndGet((long) count * bs);
+  }
+
+  /**
+   * Reads {@code count} consecutive blocks with one device request and checks each.
+   *
+   * @return false when a block is remapped, the read fails or a checksum does not match: the
+   *     caller then reads block by block (which counts and repairs what is wrong)
+   */
+  public boolean readBlocks(long first, int count, byte[] buf, int off) {
+    int bs = layout.blockSize();
+    if (anyRemapped(first, count)) {
+      return false;
+    }
+    long t0 = System.nanoTime();
+    try {
+      dev.read(layout.blockOffset(first), buf, off, count * bs);
+    } catch (IOException e) {
+      return false;
+    } finally {
+      counters.latency(System.nanoTime() - t0);
+    }
+    for (int i = 0; i < count; i++) {
+      CRC32C c = new CRC32C();
+      c.update(buf, off + i * bs, bs);
+      int v = (int) c.getValue();
+      int j = (int) (2 * (first + i));
+      if (v != crc[j] && v != crc[j + 1]) {
+        return false;
+      }
+    }
+    counters.reads.addAndGet(count);
+    counters.bytesRead.addAndGet((long) count * bs);
+    return true;
+  }
+
+  private synchronized boolean anyRemapped(long first, int count) {
+    if (remap.isEmpty()) {
+      return false;
+    }
+    for (long b = first; b < first + count; b++) {
+      if (remap.containsKey(b)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Moves block {@code block} to a spare with this content (after a read error was repaired). */
   public void relocate(long block, byte[] buf, int off, IOException cause) throws IOException {
     int v = checksum(buf, off);
