@@ -28,7 +28,7 @@ import java.util.List;
  */
 public final class IntentBitmap implements AutoCloseable {
   /** Array data per region, at least. */
-  public static final long MIN_REGION_BYTES = 16L << 20;
+  public static final long MIN_REGION_BYTES = 64L << 20;
   private static final int MAGIC = FramedFile.magic("DWIB");
   private static final int HEADER = 16;
 
