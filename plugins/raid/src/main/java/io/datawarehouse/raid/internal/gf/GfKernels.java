@@ -10,8 +10,10 @@ import org.slf4j.LoggerFactory;
  * <p>The Vector API kernel lives in a separate source set (compiled with {@code --add-modules
  * jdk.incubator.vector}) and is loaded here by name, so that this module runs on a JVM started
  * without that module: the class then fails to link and the scalar kernel is used, with one INFO
- * line saying so. The system property {@value #PROPERTY} ({@code auto}, {@code vector},
- * {@code scalar}) overrides the choice; {@code vector} on a JVM without the module is an error.
+ * line saying so. With the module, {@code auto} wraps the vector kernel in a {@link WarmingKernel}
+ * (scalar until the JIT has compiled the vector code). The system property {@value #PROPERTY}
+ * ({@code auto}, {@code vector}, {@code scalar}) overrides the choice; {@code vector} uses the
+ * vector kernel from the first call and is an error on a JVM without the module.
  */
 public final class GfKernels {
   /** System property that forces a kernel: auto (default), vector or scalar. */
@@ -33,7 +35,7 @@ public final class GfKernels {
     return ScalarKernel.INSTANCE;
   }
 
-  /** The Vector API kernel, or null when this JVM does not have {@code jdk.incubator.vector}. */
+  /** The Vector API kernel itself (no warm-up), or null when this JVM does not have {@code jdk.incubator.vector}. */
   public static GfKernel vectorOrNull() {
     try {
       return loadVector();
@@ -65,8 +67,8 @@ public final class GfKernels {
       }
       case "auto" -> {
         try {
-          GfKernel k = loadVector();
-          LOG.debug("erasure coding uses the {} kernel", k.name());
+          GfKernel k = new WarmingKernel(loadVector());
+          LOG.debug("erasure coding uses the {} kernel (scalar until it is warm)", k.name());
           return k;
         } catch (ReflectiveOperationException | LinkageError e) {
           LOG.info("erasure coding uses the scalar kernel: {} (add --add-modules jdk.incubator.vector for the vector kernel)", e.getMessage());
