@@ -105,6 +105,7 @@ public final class RaidPlugin implements Plugin {
       String name = e.getKey();
       a.addListener(ev -> publishEvent(name, ev));
       arrays.put(name, a);
+      registerMetrics(context, name, a);
       LOG.info("raid: array {} ({}) opened: {}", name, e.getValue(), a.status().state());
       if (context.config().isTrue("autoRebuild") && !a.needsRebuild().isEmpty()) {
         startRebuild(name, a);
@@ -117,6 +118,26 @@ public final class RaidPlugin implements Plugin {
     if (context.config().isTrue("receiver")) {
       subscriptions.add(context.bus().subscribe(SnapshotSender.TOPIC,
           MessageHandler.json(SnapshotChunk.class, c -> receiver.accept(c, context.time().now()))));
+    }
+  }
+
+  /** Gauges per array ({@code dw.raid.array.state}: 0 optimal, 1 degraded or rebuilding, 2 failed) and per disk counter. */
+  private static void registerMetrics(PluginContext c, String name, RaidArray a) {
+    io.micrometer.core.instrument.MeterRegistry reg = c.metrics();
+    io.micrometer.core.instrument.Gauge.builder(c.metricName("array.state"), a, x -> switch (x.status().state()) {
+      case "optimal" -> 0;
+      case "failed" -> 2;
+      default -> 1;
+    }).tag("array", name).register(reg);
+    int disks = a.status().members().size();
+    for (String counter : List.of("reads", "writes", "bytesRead", "bytesWritten", "readErrors", "writeErrors", "checksumErrors", "remaps")) {
+      for (int d = 0; d < disks; d++) {
+        int role = d;
+        io.micrometer.core.instrument.Gauge.builder(c.metricName("disk." + counter), a, x -> {
+          Object v = x.status().members().get(role).counters().get(counter);
+          return v instanceof Number n ? n.doubleValue() : 0;
+        }).tag("array", name).tag("disk", String.valueOf(d)).register(reg);
+      }
     }
   }
 

@@ -48,6 +48,8 @@ class RaidPluginTest {
       JsonNode one = k.bus().requestSync(Message.json(RaidPlugin.STATUS, Map.of("array", "main")), T).jsonTree();
       assertThat(one.path("state").asText()).isEqualTo("optimal");
       assertThat(one.path("members")).hasSize(4);
+      assertThat(k.metrics().find("dw.raid.array.state").tag("array", "main").gauge().value()).isZero();
+      assertThat(k.metrics().find("dw.raid.disk.writes").tag("array", "main").tag("disk", "0").gauge().value()).isPositive();
       JsonNode all = k.bus().requestSync(Message.builder(RaidPlugin.STATUS).build(), T).jsonTree();
       assertThat(all.has("main")).isTrue();
       List<Message> events = new CopyOnWriteArrayList<>();
