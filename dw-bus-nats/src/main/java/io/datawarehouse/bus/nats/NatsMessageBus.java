@@ -3,6 +3,7 @@ package io.datawarehouse.bus.nats;
 import io.datawarehouse.sdk.DwException;
 import io.datawarehouse.sdk.ErrorCode;
 import io.datawarehouse.sdk.Health;
+import io.datawarehouse.sdk.bus.BusErrors;
 import io.datawarehouse.sdk.bus.BusStatistics;
 import io.datawarehouse.sdk.bus.Message;
 import io.datawarehouse.sdk.bus.MessageBus;
@@ -209,16 +210,12 @@ public final class NatsMessageBus implements MessageBus {
   }
 
   private void checkPayload(Message m) {
-    if (m.size() > maxPayload) {
-      throw DwException.invalidArgument("payload of " + Sizes.format(m.size()) + " on '" + m.topic()
-          + "' exceeds the bus limit of " + Sizes.format(maxPayload)
-          + "; move large data by reference (a storage key or path) or in numbered chunks");
-    }
+    BusErrors.checkPayload(m, maxPayload);
   }
 
   private void ensureOpen() {
     if (closed) {
-      throw DwException.of(ErrorCode.UNAVAILABLE, "the message bus is closed");
+      throw BusErrors.closed();
     }
   }
 

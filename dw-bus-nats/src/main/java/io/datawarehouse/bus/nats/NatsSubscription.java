@@ -2,6 +2,7 @@ package io.datawarehouse.bus.nats;
 
 import io.datawarehouse.sdk.DwException;
 import io.datawarehouse.sdk.ErrorCode;
+import io.datawarehouse.sdk.bus.BusErrors;
 import io.datawarehouse.sdk.bus.Message;
 import io.datawarehouse.sdk.bus.MessageHandler;
 import io.datawarehouse.sdk.bus.Subscription;
@@ -110,9 +111,7 @@ final class NatsSubscription implements Subscription {
       if (t instanceof InterruptedException) {
         Thread.interrupted();
       }
-      DwException error = t instanceof DwException dw ? dw
-          : DwException.of(ErrorCode.INTERNAL, "handler of '" + name + "' failed on '" + msg.topic() + "': "
-              + t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage()), t);
+      DwException error = BusErrors.handlerFailure(name, msg, t);
       if (nm.getReplyTo() != null) {
         bus.reply(nm, Message.errorReply(msg, error));
       }

@@ -134,10 +134,7 @@ public final class RecordLog implements AutoCloseable {
         } else {
           ByteBuffer body = ByteBuffer.allocate(len);
           AtomicFiles.readFully(ch, body, pos + RECORD_HEADER);
-          CRC32C c = new CRC32C();
-          c.update(ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(0, seq));
-          c.update(body.array());
-          if ((int) c.getValue() != crc) {
+          if (crc(seq, body.array()) != crc) {
             torn = "a checksum mismatch";
           } else if (seq != expectSeq) {
             throw DwException.integrity(path + ": record at offset " + pos + " has sequence " + seq + ", expected " + expectSeq
@@ -186,15 +183,20 @@ public final class RecordLog implements AutoCloseable {
         }
         ByteBuffer body = ByteBuffer.allocate(len);
         AtomicFiles.readFully(ch, body, at + RECORD_HEADER);
-        CRC32C c = new CRC32C();
-        c.update(ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(0, seq));
-        c.update(body.array());
-        if ((int) c.getValue() == buf.getInt(i + 4)) {
+        if (crc(seq, body.array()) == buf.getInt(i + 4)) {
           return at;
         }
       }
     }
     return -1;
+  }
+
+  /** CRC32C over a record's sequence number (big-endian) and payload. */
+  private static int crc(long seq, byte[] payload) {
+    CRC32C c = new CRC32C();
+    c.update(ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(0, seq));
+    c.update(payload);
+    return (int) c.getValue();
   }
 
   /**
@@ -209,10 +211,7 @@ public final class RecordLog implements AutoCloseable {
     }
     long seq = nextSeq;
     ByteBuffer buf = ByteBuffer.allocate(RECORD_HEADER + payload.length).order(ByteOrder.BIG_ENDIAN);
-    CRC32C c = new CRC32C();
-    c.update(ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(0, seq));
-    c.update(payload);
-    buf.putInt(payload.length).putInt((int) c.getValue()).putLong(seq).put(payload).flip();
+    buf.putInt(payload.length).putInt(crc(seq, payload)).putLong(seq).put(payload).flip();
     try {
       AtomicFiles.writeFully(channel, buf, end);
       if (force) {
@@ -263,10 +262,7 @@ public final class RecordLog implements AutoCloseable {
         if (seq >= fromSeq) {
           ByteBuffer body = ByteBuffer.allocate(len);
           AtomicFiles.readFully(channel, body, pos + RECORD_HEADER);
-          CRC32C c = new CRC32C();
-          c.update(ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(0, seq));
-          c.update(body.array());
-          if ((int) c.getValue() != crc) {
+          if (crc(seq, body.array()) != crc) {
             throw DwException.integrity(path + ": checksum mismatch in record " + seq + " at offset " + pos + " (changed on disk after it was written)");
           }
           consumer.accept(new Entry(seq, body.array()));
