@@ -507,22 +507,8 @@ public final class ArrayEngine implements AutoCloseable {
         }
       }
       for (int r = 0; r < roles.length; r++) {
-        if (!writable(r)) {
-          continue;
-        }
-        MemberDisk d = roles[r];
-        try {
-          int before = d.remappedBlocks();
-          d.writeBlocks(s0, count, bufs[r], 0);
-          if (d.remappedBlocks() != before) {
-            event(RaidEvent.REMAP, r, "blocks of disk " + r + " moved to spare blocks after write errors", Map.of("firstBlock", s0, "sparesLeft", d.sparesLeft()));
-          }
-        } catch (SpareExhaustedException e) {
-          event(RaidEvent.SPARE_EXHAUSTED, r, e.getMessage(), Map.of("path", d.name()));
-          failDisk(r, e);
-        } catch (IOException e) {
-          failDisk(r, e);
-        }
+        byte[] data = bufs[r];
+        writeToDisk(s0, r, d -> d.writeBlocks(s0, count, data, 0));
       }
       for (int g = 0; g < layout.groups(); g++) {
         requireAlive(s0, g);
@@ -835,15 +821,29 @@ public final class ArrayEngine implements AutoCloseable {
   }
 
   private boolean writeShard(long s, int role, byte[] data) {
+    return writeToDisk(s, role, d -> d.writeBlock(s, data, 0));
+  }
+
+  /** A write to one member disk. */
+  @FunctionalInterface
+  private interface DiskWrite {
+    void run(MemberDisk d) throws IOException;
+  }
+
+  /**
+   * Runs a write on disk {@code role} if it takes writes: a remap it caused becomes an event, a
+   * disk out of spares or failing outright is failed. False when nothing was written.
+   */
+  private boolean writeToDisk(long s, int role, DiskWrite w) {
     if (!writable(role)) {
       return false;
     }
     MemberDisk d = roles[role];
     try {
       int before = d.remappedBlocks();
-      d.writeBlock(s, data, 0);
+      w.run(d);
       if (d.remappedBlocks() != before) {
-        event(RaidEvent.REMAP, role, "block " + s + " of disk " + role + " moved to a spare block after a write error", Map.of("block", s, "sparesLeft", d.sparesLeft()));
+        event(RaidEvent.REMAP, role, "blocks of disk " + role + " from " + s + " moved to spare blocks after write errors", Map.of("block", s, "sparesLeft", d.sparesLeft()));
       }
       return true;
     } catch (SpareExhaustedException e) {
