@@ -89,6 +89,7 @@ public final class ArrayEngine implements AutoCloseable {
   private volatile WriteHook writeHook = WriteHook.NONE;
   private volatile boolean cancel;
   private ArrayMeta meta;
+  private java.nio.channels.FileLock lock;
   private long generation;
   private boolean closed;
 
@@ -185,11 +186,48 @@ public final class ArrayEngine implements AutoCloseable {
     };
   }
 
+  /**
+   * Takes the array's lock file so that one process at a time opens it (another {@code dw raid}
+   * command while {@code dw serve} runs the array would corrupt it). The OS drops the lock when the
+   * process dies.
+   */
+  private static java.nio.channels.FileLock lockArray(Path dir) {
+    Path f = dir.resolve("array.lock");
+    try {
+      java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+      java.nio.channels.FileLock l;
+      try {
+        l = ch.tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException e) {
+        l = null;
+      }
+      if (l == null) {
+        ch.close();
+        throw DwException.of(ErrorCode.FAILED_PRECONDITION, "array in " + dir + " is open in another process or instance (" + f + " is locked); stop it first");
+      }
+      return l;
+    } catch (IOException e) {
+      throw DwException.unavailable("cannot lock " + f + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Assembles the array in {@code dir} from its disks' superblocks. */
   public static ArrayEngine open(Path dir, Time time, BlockDeviceFactory devices) {
     if (!Files.exists(dir.resolve(ArrayMeta.FILE))) {
       throw DwException.notFound("no array in " + dir + " (" + ArrayMeta.FILE + " is missing); create one with dw raid create");
     }
+    java.nio.channels.FileLock lock = lockArray(dir);
+    try {
+      ArrayEngine e = assembleFrom(dir, time, devices);
+      e.lock = lock;
+      return e;
+    } catch (RuntimeException e) {
+      closeQuietly(lock.channel());
+      throw e;
+    }
+  }
+
+  private static ArrayEngine assembleFrom(Path dir, Time time, BlockDeviceFactory devices) {
     AtomicFiles.cleanTemporaryFiles(dir);
     ArrayMeta meta = ArrayMeta.read(dir);
     List<MemberDisk> found = new ArrayList<>();
@@ -1333,6 +1371,7 @@ public final class ArrayEngine implements AutoCloseable {
     } catch (IOException e) {
       LOG.warn("array {}: closing the bitmap: {}", arrayId, e.getMessage());
     }
+    closeQuietly(lock == null ? null : lock.channel());
   }
 
   /**
@@ -1348,6 +1387,7 @@ public final class ArrayEngine implements AutoCloseable {
       closeQuietly(d);
     }
     closeQuietly(bitmap);
+    closeQuietly(lock == null ? null : lock.channel());
   }
 
   // ---------------------------------------------------------------- helpers
