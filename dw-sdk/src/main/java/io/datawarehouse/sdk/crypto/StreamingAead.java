@@ -74,9 +74,11 @@ import java.nio.file.StandardOpenOption;
  * {@code size()} is authenticated and truncation or extension fails at open.
  *
  * <p><b>Cost.</b> 72 bytes per stream (56 header, 16 tag of the final chunk) plus 16 bytes per
- * full chunk: 0.0015 % at 1 MiB chunks. One {@code Cipher} per stream, re-initialised per chunk;
- * whole chunks go straight between the caller's arrays and the cipher without copies. Throughput
- * is measured beside one plain JDK AES-GCM call in dw-bench's {@code StreamingAeadBenchmark}.
+ * full chunk: 0.0015 % at 1 MiB chunks. One {@code Cipher} per stream, re-initialised per chunk,
+ * and two chunk-sized buffers. Large writes are encrypted straight from the caller's array, and
+ * reads of at least a chunk are decrypted straight into the caller's array; the one copy left is
+ * the ciphertext read from the underlying stream or channel into the chunk buffer. Throughput is
+ * measured beside one plain JDK AES-GCM call in dw-bench's {@code StreamingAeadBenchmark}.
  *
  * <p><b>Chunk size.</b> {@value #DEFAULT_CHUNK_SIZE} bytes by default, from {@value
  * #MIN_CHUNK_SIZE} to {@value #MAX_CHUNK_SIZE}; chosen by the writer and stored in the header, so a
