@@ -1,6 +1,7 @@
 package io.datawarehouse.sdk.crypto;
 
 import io.datawarehouse.sdk.DwException;
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
@@ -118,6 +119,32 @@ final class ChunkCipher {
    *     with this finality
    */
   int decrypt(long index, boolean last, byte[] in, int off, int len, byte[] out, int outOff) {
+    checkChunk(index, len);
+    try {
+      cipher.init(Cipher.DECRYPT_MODE, streamKey, nonceFor(index, last));
+      return cipher.doFinal(in, off, len, out, outOff);
+    } catch (AEADBadTagException e) {
+      throw failed(index, last, out, outOff, len, e);
+    } catch (GeneralSecurityException e) {
+      throw CryptoSupport.internal(source + ": AES-GCM decryption of chunk " + index, e);
+    }
+  }
+
+  /** {@link #decrypt(long, boolean, byte[], int, int, byte[], int)} from the remaining bytes of {@code in}. */
+  int decrypt(long index, boolean last, ByteBuffer in, byte[] out, int outOff) {
+    int len = in.remaining();
+    checkChunk(index, len);
+    try {
+      cipher.init(Cipher.DECRYPT_MODE, streamKey, nonceFor(index, last));
+      return cipher.doFinal(in, ByteBuffer.wrap(out, outOff, out.length - outOff));
+    } catch (AEADBadTagException e) {
+      throw failed(index, last, out, outOff, len, e);
+    } catch (GeneralSecurityException e) {
+      throw CryptoSupport.internal(source + ": AES-GCM decryption of chunk " + index, e);
+    }
+  }
+
+  private void checkChunk(long index, int len) {
     if (len < TAG_SIZE) {
       throw DwException.integrity(source + ": chunk " + index + " has " + len + " bytes, fewer than its " + TAG_SIZE
           + "-byte tag: the stream was truncated or extended");
@@ -125,16 +152,12 @@ final class ChunkCipher {
     if (index >= MAX_CHUNKS) {
       throw DwException.integrity(source + ": more than 2^32 chunks: the stream was extended");
     }
-    try {
-      cipher.init(Cipher.DECRYPT_MODE, streamKey, nonceFor(index, last));
-      return cipher.doFinal(in, off, len, out, outOff);
-    } catch (AEADBadTagException e) {
-      Arrays.fill(out, outOff, outOff + len - TAG_SIZE, (byte) 0);
-      throw DwException.integrity(source + ": chunk " + index + (last ? " (the last)" : "") + " failed authentication (key "
-          + keyId + "): the stream was altered, truncated, reordered or extended, or the associated data differs", e);
-    } catch (GeneralSecurityException e) {
-      throw CryptoSupport.internal(source + ": AES-GCM decryption of chunk " + index, e);
-    }
+  }
+
+  private DwException failed(long index, boolean last, byte[] out, int outOff, int len, AEADBadTagException e) {
+    Arrays.fill(out, outOff, outOff + len - TAG_SIZE, (byte) 0);
+    return DwException.integrity(source + ": chunk " + index + (last ? " (the last)" : "") + " failed authentication (key "
+        + keyId + "): the stream was altered, truncated, reordered or extended, or the associated data differs", e);
   }
 
   private GCMParameterSpec nonceFor(long index, boolean last) {

@@ -10,9 +10,11 @@ import java.util.Arrays;
 
 /**
  * {@link StreamingAead#decryptingChannel}: random-access reads of the plaintext of a stream held
- * in a {@link SeekableByteChannel}. Every chunk sits at a computable offset, so a read of any byte
- * range fetches and authenticates only the chunks it touches; the most recently decrypted chunk
- * is kept, so sequential small reads decrypt each chunk once.
+ * in a {@link SeekableByteChannel} or in memory (a {@link ByteBuffer}, heap or mapped). Every chunk
+ * sits at a computable offset, so a read of any byte range fetches and authenticates only the
+ * chunks it touches; the most recently decrypted chunk is kept, so sequential small reads decrypt
+ * each chunk once. From a channel each chunk's ciphertext is read into a chunk buffer; from memory
+ * the cipher reads it where it lies (no copy for heap buffers).
  *
  * <p>Opening authenticates the final chunk (as the final chunk, at the index the ciphertext's
  * length implies), so {@link #size()} is authenticated before the first read: a truncated or
@@ -22,7 +24,9 @@ import java.util.Arrays;
  * thread-safe (one position, one chunk cache).
  */
 final class DecryptingChannel implements SeekableByteChannel {
+  /** The ciphertext: exactly one of {@code ch} and {@code memory} is set. */
   private final SeekableByteChannel ch;
+  private final ByteBuffer memory;
   private final ChunkCipher chunks;
   private final int chunkSize;
   private final int cipherChunkSize;
@@ -36,8 +40,9 @@ final class DecryptingChannel implements SeekableByteChannel {
   private long position;
   private boolean open = true;
 
-  private DecryptingChannel(SeekableByteChannel ch, ChunkCipher chunks, long cipherSize) throws IOException {
+  private DecryptingChannel(SeekableByteChannel ch, ByteBuffer memory, ChunkCipher chunks, long cipherSize) throws IOException {
     this.ch = ch;
+    this.memory = memory;
     this.chunks = chunks;
     this.chunkSize = chunks.chunkSize();
     this.cipherChunkSize = chunkSize + ChunkCipher.TAG_SIZE;
@@ -53,7 +58,7 @@ final class DecryptingChannel implements SeekableByteChannel {
           + chunkSize + "-byte chunks (its last chunk would be " + lastCipherLength + " bytes): it was truncated or extended");
     }
     this.size = body - chunkCount * ChunkCipher.TAG_SIZE;
-    this.cipherBuf = new byte[cipherChunkSize];
+    this.cipherBuf = ch == null ? null : new byte[cipherChunkSize];
     this.plain = new byte[chunkSize];
     load(chunkCount - 1);
   }
@@ -64,10 +69,25 @@ final class DecryptingChannel implements SeekableByteChannel {
     byte[] header = new byte[ChunkCipher.HEADER_SIZE];
     ch.position(0);
     if (cipherSize < header.length || !readFully(ch, ByteBuffer.wrap(header))) {
-      throw DwException.integrity(source + ": " + cipherSize + " bytes are shorter than the " + header.length
-          + "-byte stream header: truncated, or not an encrypted stream");
+      throw shortHeader(source, cipherSize);
     }
-    return new DecryptingChannel(ch, ChunkCipher.openStream(keys, header, associatedData, source), cipherSize);
+    return new DecryptingChannel(ch, null, ChunkCipher.openStream(keys, header, associatedData, source), cipherSize);
+  }
+
+  /** The same over the remaining bytes of {@code ciphertext} (its position and limit are left alone). */
+  static DecryptingChannel open(ByteBuffer ciphertext, Keyring keys, byte[] associatedData, String source) throws IOException {
+    ByteBuffer memory = ciphertext.slice();
+    byte[] header = new byte[ChunkCipher.HEADER_SIZE];
+    if (memory.remaining() < header.length) {
+      throw shortHeader(source, memory.remaining());
+    }
+    memory.get(0, header);
+    return new DecryptingChannel(null, memory, ChunkCipher.openStream(keys, header, associatedData, source), memory.remaining());
+  }
+
+  private static DwException shortHeader(String source, long cipherSize) {
+    return DwException.integrity(source + ": " + cipherSize + " bytes are shorter than the " + ChunkCipher.HEADER_SIZE
+        + "-byte stream header: truncated, or not an encrypted stream");
   }
 
   @Override
@@ -134,7 +154,7 @@ final class DecryptingChannel implements SeekableByteChannel {
 
   @Override
   public boolean isOpen() {
-    return open && ch.isOpen();
+    return open && (ch == null || ch.isOpen());
   }
 
   @Override
@@ -143,7 +163,9 @@ final class DecryptingChannel implements SeekableByteChannel {
       open = false;
       Arrays.fill(plain, (byte) 0);
       cachedChunk = -1;
-      ch.close();
+      if (ch != null) {
+        ch.close();
+      }
     }
   }
 
@@ -162,7 +184,13 @@ final class DecryptingChannel implements SeekableByteChannel {
   private int decrypt(long index, byte[] out, int off) throws IOException {
     boolean last = index == chunkCount - 1;
     int len = last ? lastCipherLength : cipherChunkSize;
-    ch.position(ChunkCipher.HEADER_SIZE + index * cipherChunkSize);
+    long at = ChunkCipher.HEADER_SIZE + index * cipherChunkSize;
+    if (memory != null) {
+      return memory.hasArray()
+          ? chunks.decrypt(index, last, memory.array(), memory.arrayOffset() + (int) at, len, out, off)
+          : chunks.decrypt(index, last, memory.slice((int) at, len), out, off);
+    }
+    ch.position(at);
     if (!readFully(ch, ByteBuffer.wrap(cipherBuf, 0, len))) {
       throw DwException.integrity(chunks.source() + ": the ciphertext ended inside chunk " + index
           + ": it was truncated after it was opened");

@@ -33,7 +33,7 @@ class DecryptingChannelTest {
     byte[] plain = randomBytes(seed, size);
     byte[] ct = StreamingAeadTest.encrypt(s, plain, AD, new SplittableRandom(seed));
     SplittableRandom rnd = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
-    try (SeekableByteChannel ch = s.decryptingChannel(new ByteArrayChannel(ct, 1 + rnd.nextInt(200)), AD)) {
+    try (SeekableByteChannel ch = open(s, ct, rnd)) {
       assertThat(ch.size()).isEqualTo(size);
       for (int pos : positions) {
         int len = rnd.nextInt(3 * chunkSize + 2);
@@ -111,6 +111,26 @@ class DecryptingChannelTest {
     assertThat(ch.isOpen()).isFalse();
     assertThat(under.isOpen()).isFalse();
     assertThatThrownBy(() -> ch.read(ByteBuffer.allocate(1))).isInstanceOf(ClosedChannelException.class);
+  }
+
+  /** The ciphertext as a channel with short reads, a slice of a larger heap buffer, or a direct buffer. */
+  private static SeekableByteChannel open(StreamingAead s, byte[] ct, SplittableRandom rnd) throws IOException {
+    switch (rnd.nextInt(3)) {
+      case 0:
+        return s.decryptingChannel(new ByteArrayChannel(ct, 1 + rnd.nextInt(200)), AD);
+      case 1: {
+        byte[] padded = new byte[ct.length + 20];
+        System.arraycopy(ct, 0, padded, 7, ct.length);
+        ByteBuffer slice = ByteBuffer.wrap(padded, 3, ct.length + 10).slice().position(4).limit(4 + ct.length);
+        SeekableByteChannel ch = s.decryptingChannel(slice, AD, "heap slice");
+        assertThat(slice.position()).isEqualTo(4);
+        return ch;
+      }
+      default: {
+        ByteBuffer direct = ByteBuffer.allocateDirect(ct.length).put(ct).flip();
+        return s.decryptingChannel(direct, AD, "direct buffer");
+      }
+    }
   }
 
   private static int readFully(SeekableByteChannel ch, ByteBuffer buf) throws IOException {

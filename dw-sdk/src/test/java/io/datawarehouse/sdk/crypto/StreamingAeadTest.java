@@ -65,6 +65,7 @@ class StreamingAeadTest {
     assertThat(s.decryptingStream(new ByteArrayInputStream(ct), AD).transferTo(sink)).isEqualTo(plain.length);
     assertThat(sink.toByteArray()).isEqualTo(plain);
     assertThat(readChannel(s, ct, AD)).isEqualTo(plain);
+    assertThat(readAll(s.decryptingChannel(ByteBuffer.wrap(ct), AD, "memory"))).isEqualTo(plain);
   }
 
   @Test
@@ -324,7 +325,11 @@ class StreamingAeadTest {
   }
 
   static byte[] readChannel(StreamingAead s, byte[] ct, byte[] ad) throws IOException {
-    try (SeekableByteChannel ch = s.decryptingChannel(new ByteArrayChannel(ct, 37), ad)) {
+    return readAll(s.decryptingChannel(new ByteArrayChannel(ct, 37), ad));
+  }
+
+  static byte[] readAll(SeekableByteChannel channel) throws IOException {
+    try (SeekableByteChannel ch = channel) {
       ByteBuffer all = ByteBuffer.allocate((int) ch.size());
       while (all.hasRemaining()) {
         if (ch.read(all) < 0) {
@@ -336,10 +341,11 @@ class StreamingAeadTest {
     }
   }
 
-  /** Both decryptors reject {@code ct} with INTEGRITY. */
+  /** Every decryptor (stream, channel, channel over memory) rejects {@code ct} with INTEGRITY. */
   private static void assertRejected(StreamingAead s, byte[] ct) {
     assertIntegrity(() -> s.decryptingStream(new ByteArrayInputStream(ct), AD).readAllBytes());
     assertIntegrity(() -> readChannel(s, ct, AD));
+    assertIntegrity(() -> readAll(s.decryptingChannel(ByteBuffer.wrap(ct), AD, "memory")));
   }
 
   /** A ciphertext cut into its header and chunks. */
