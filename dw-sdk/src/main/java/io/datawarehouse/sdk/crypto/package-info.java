@@ -13,7 +13,7 @@
  *   <li>{@link io.datawarehouse.sdk.crypto.StreamingAead}: AES-256-GCM in chunks for files and
  *       archives (the STREAM construction; its class comment explains the nonce scheme and what it
  *       detects): {@code OutputStream}/{@code InputStream} wrappers and a random-access {@code
- *       SeekableByteChannel}.
+ *       SeekableByteChannel} over a channel, a file or a buffer in memory.
  *   <li>{@link io.datawarehouse.sdk.crypto.Sha256} for content addresses; {@link
  *       io.datawarehouse.sdk.crypto.Hmac} with an {@link io.datawarehouse.sdk.crypto.HmacKey} for
  *       signatures, verified in constant time.
