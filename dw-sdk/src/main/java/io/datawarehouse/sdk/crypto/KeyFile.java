@@ -78,8 +78,8 @@ import javax.crypto.spec.SecretKeySpec;
  * and an old copy of the file still opens with a passphrase that has since been changed or
  * removed; rotate the data key after removing a compromised passphrase, for new data at least.
  *
- * <p>Every change is written with {@link AtomicFiles#write} (temporary file, force, atomic rename,
- * force the directory). Unlocking with a passphrase runs the KDF once per passphrase slot until
+ * <p>Every change is written with {@link FramedFile#write}, that is {@link AtomicFiles#write}
+ * (temporary file, force, atomic rename, force the directory). Unlocking with a passphrase runs the KDF once per passphrase slot until
  * one opens. A {@code KeyFile} holds the master key and data keys until {@link #close()} destroys
  * them; {@link #keyring()} hands out independent copies. Methods are synchronized; across
  * processes, the generation check turns a lost update into CONFLICT.
@@ -463,11 +463,7 @@ public final class KeyFile implements AutoCloseable {
       throw DwException.of(ErrorCode.ALREADY_EXISTS, path + " already exists: unlock it, or choose another path");
     }
     long nextGeneration = generation + 1;
-    byte[] framed = FramedFile.frame(MAGIC, VERSION, encode(nextGeneration, newPrimary, newSlots, newRecords));
-    AtomicFiles.write(path, out -> {
-      out.write(framed);
-      out.flush(); // AtomicFiles hands a buffered stream that it does not flush itself
-    });
+    FramedFile.write(path, MAGIC, VERSION, encode(nextGeneration, newPrimary, newSlots, newRecords));
     generation = nextGeneration;
     primary = newPrimary;
     slots = List.copyOf(newSlots);
