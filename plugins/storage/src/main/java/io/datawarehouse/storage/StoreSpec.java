@@ -1,0 +1,25 @@
+package io.datawarehouse.storage;
+
+import io.datawarehouse.sdk.Time;
+import io.datawarehouse.sdk.config.Config;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * What a provider needs to open a store.
+ *
+ * @param name the store's configured name
+ * @param url the connection string, or null ({@code s3://bucket}, {@code azure-blob://container})
+ * @param options the store's options, validated against {@link ObjectStoreProvider#configDef()}
+ * @param dataDir a directory the store may use for its own files (the local store keeps its
+ *     objects there)
+ * @param time the time source (retention checks)
+ */
+public record StoreSpec(String name, String url, Config options, Path dataDir, Time time) {
+  public StoreSpec {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(time, "time");
+  }
+}
