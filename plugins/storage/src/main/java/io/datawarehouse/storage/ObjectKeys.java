@@ -9,7 +9,8 @@ import java.util.Comparator;
  *
  * <p>A key is 1 to {@value #MAX_KEY_BYTES} bytes of UTF-8; '/'-separated segments, none empty, none
  * {@code .} or {@code ..}; no leading '/', no backslash, no NUL or other control character, no
- * unpaired surrogate. A bad key is INVALID_ARGUMENT saying which rule it breaks.
+ * unpaired surrogate, no Unicode noncharacter (U+FFFE, U+FFFF, U+FDD0..U+FDEF, which the XML of S3
+ * and Azure listings cannot carry). A bad key is INVALID_ARGUMENT saying which rule it breaks.
  */
 public final class ObjectKeys {
   /** The longest key in UTF-8 bytes (S3's limit). */
@@ -36,6 +37,10 @@ public final class ObjectKeys {
       }
       if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0)) {
         throw bad(key, "it contains control character U+" + String.format("%04X", (int) c) + " at index " + i);
+      }
+      if (c == '\uFFFE' || c == '\uFFFF' || (c >= '\uFDD0' && c <= '\uFDEF')) {
+        throw bad(key, "it contains the Unicode noncharacter U+" + String.format("%04X", (int) c) + " at index " + i
+            + " (XML listings cannot carry it)");
       }
       if (c == '\\') {
         throw bad(key, "it contains a backslash at index " + i + " (use '/' to separate segments)");

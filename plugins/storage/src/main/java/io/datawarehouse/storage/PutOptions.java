@@ -48,6 +48,18 @@ public record PutOptions(
     }
   }
 
+  /**
+   * Checks the content's digest against {@link #expectedSha256()}.
+   *
+   * @throws DwException INTEGRITY when they differ (the store must then store nothing)
+   */
+  public void verifySha256(String key, String actualSha256) {
+    if (expectedSha256 != null && !expectedSha256.equals(actualSha256)) {
+      throw DwException.integrity("content of '" + key + "' does not match: actual SHA-256=" + actualSha256
+          + " vs expected " + expectedSha256 + "; nothing was stored");
+    }
+  }
+
   /** Whether this put asks for WORM protection. */
   public boolean isWorm() {
     return retention != null || legalHold;

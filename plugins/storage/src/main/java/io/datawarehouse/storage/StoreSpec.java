@@ -16,6 +16,29 @@ import java.util.Objects;
  * @param time the time source (retention checks)
  */
 public record StoreSpec(String name, String url, Config options, Path dataDir, Time time) {
+  /**
+   * The store's target (bucket, container): the host of a {@code scheme://target} url when one is
+   * given, else {@code fromOptions}.
+   *
+   * @throws io.datawarehouse.sdk.DwException INVALID_ARGUMENT when neither gives one
+   */
+  public String target(String scheme, String fromOptions, String what) {
+    String t = fromOptions;
+    if (url != null && !url.isBlank()) {
+      java.net.URI u = java.net.URI.create(url);
+      if (!scheme.equals(u.getScheme()) || u.getHost() == null) {
+        throw io.datawarehouse.sdk.DwException.invalidArgument("store '" + name + "': url must be " + scheme + "://" + what
+            + ", was '" + url + "'");
+      }
+      t = u.getHost();
+    }
+    if (t == null || t.isBlank()) {
+      throw io.datawarehouse.sdk.DwException.invalidArgument("store '" + name + "': no " + what + "; set options." + what
+          + " or url: " + scheme + "://" + what);
+    }
+    return t;
+  }
+
   public StoreSpec {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(options, "options");

@@ -17,6 +17,18 @@ public record WormState(Retention retention, boolean legalHold) {
     return legalHold || (retention != null && retention.activeAt(now));
   }
 
+  /**
+   * Refuses {@code operation} ("overwrite", "delete") while the object is locked.
+   *
+   * @throws io.datawarehouse.sdk.DwException RETENTION_LOCKED saying what holds it
+   */
+  public void refuseIfLocked(String operation, String key, String store, Instant now) {
+    if (locked(now)) {
+      throw io.datawarehouse.sdk.DwException.of(io.datawarehouse.sdk.ErrorCode.RETENTION_LOCKED, "cannot " + operation
+          + " object '" + key + "' in store '" + store + "': it is under " + describe(now));
+    }
+  }
+
   /** A person-readable reason the object is locked at {@code now}. */
   public String describe(Instant now) {
     StringBuilder sb = new StringBuilder();

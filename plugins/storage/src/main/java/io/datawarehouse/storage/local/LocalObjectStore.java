@@ -160,10 +160,7 @@ public final class LocalObjectStore implements ObjectStore, Worm {
         meta = writeObject(ch, key, content, opts, now);
         ch.force(true);
       }
-      if (opts.expectedSha256() != null && !opts.expectedSha256().equals(meta.sha256())) {
-        throw DwException.integrity("content of '" + key + "' does not match: actual SHA-256=" + meta.sha256()
-            + " vs expected " + opts.expectedSha256() + "; nothing was stored");
-      }
+      opts.verifySha256(key, meta.sha256());
       ReentrantLock l = lockFor(key);
       l.lock();
       try {
@@ -546,11 +543,7 @@ public final class LocalObjectStore implements ObjectStore, Worm {
       }
       throw e;
     }
-    WormState w = wormState(file, meta);
-    if (w.locked(now)) {
-      throw DwException.of(ErrorCode.RETENTION_LOCKED, "cannot " + what + " object '" + key + "' in store '" + name
-          + "': it is under " + w.describe(now));
-    }
+    wormState(file, meta).refuseIfLocked(what, key, name, now);
   }
 
   // ---------------------------------------------------------------- health, close
