@@ -11,6 +11,7 @@ import io.datawarehouse.sdk.config.Config;
 import io.datawarehouse.sdk.config.ConfigDef;
 import io.datawarehouse.sdk.config.Validators;
 import io.datawarehouse.sdk.json.Json;
+import io.datawarehouse.sdk.provider.ResilienceOptions;
 import io.datawarehouse.storage.ObjectStore;
 import io.datawarehouse.storage.ObjectStoreProvider;
 import io.datawarehouse.storage.StoreSpec;
@@ -48,7 +49,10 @@ public final class StoragePlugin implements Plugin {
       .define("type", ConfigDef.Type.STRING, "local", Validators.nonBlank(), "store type: local, s3, azure-blob")
       .string("url", null, "connection string: s3://bucket, azure-blob://container (the type's options may say the same)")
       .json("options", "the type's options (see the connector's README)")
-      .build();
+      .size("journalObjectMax", "8MiB", Validators.range(0, 256L << 20),
+          "remote stores: the largest put journaled while the service is down (larger ones need it up)")
+      .build()
+      .merge(ResilienceOptions.configDef());
 
   static final ConfigDef DEF = ConfigDef.builder()
       .string("defaultStore", "default", "the store used when a request names none")
@@ -134,10 +138,20 @@ public final class StoragePlugin implements Plugin {
   }
 
   private ObjectStore openStore(PluginContext ctx, String name, Config sc, ClassLoader cl) {
-    ObjectStoreProvider p = ObjectStoreProvider.forType(sc.getString("type"), cl);
+    String type = sc.getString("type");
+    ObjectStoreProvider p = ObjectStoreProvider.forType(type, cl);
     Config options = p.configDef().parse("storage.stores." + name + ".options",
         sc.getJson("options") == null ? Json.object() : sc.getJson("options"));
-    return p.open(new StoreSpec(name, sc.getString("url"), options, ctx.dataDir().resolve("stores").resolve(name), ctx.time()));
+    Path dir = ctx.dataDir().resolve("stores").resolve(name);
+    StoreSpec spec = new StoreSpec(name, sc.getString("url"), options, dir, ctx.time());
+    if (type.equals("local")) {
+      return p.open(spec);
+    }
+    String target = type + ":" + (sc.getString("url") != null ? sc.getString("url") : name);
+    ResilientObjectStore r = new ResilientObjectStore(name, type, target, () -> p.open(spec), ResilienceOptions.from(sc),
+        sc.getSize("journalObjectMax"), dir, ctx.time(), ctx.scheduler(), ctx.metrics());
+    r.start();
+    return r;
   }
 
   private void probeAll() {
@@ -150,7 +164,11 @@ public final class StoragePlugin implements Plugin {
         LOG.warn("storage {} is now {}: {}", k, h.status(), h.message());
       }
     });
-    health = Health.aggregate(stores.size() + " stores, " + sources.size() + " sources", all);
+    health = Health.aggregate(summary(), all);
+  }
+
+  private String summary() {
+    return stores.size() + " stores, " + sources.size() + " sources";
   }
 
   private static Health probe(java.util.function.Supplier<Health> p) {
@@ -177,6 +195,15 @@ public final class StoragePlugin implements Plugin {
 
   @Override
   public Health health() {
-    return health;
+    // remote stores report their provider state live (cheap: no I/O); the rest as last probed
+    Map<String, Health> live = new LinkedHashMap<>(health.components());
+    boolean changed = false;
+    for (Map.Entry<String, ObjectStore> e : stores.entrySet()) {
+      if (e.getValue() instanceof ResilientObjectStore r) {
+        live.put("store:" + e.getKey(), r.probe());
+        changed = true;
+      }
+    }
+    return changed ? Health.aggregate(summary(), live) : health;
   }
 }
