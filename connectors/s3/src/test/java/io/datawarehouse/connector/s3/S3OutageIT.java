@@ -79,7 +79,7 @@ class S3OutageIT {
 
         proxy.restore();
         try (S3Client bare = S3MockServer.client()) {
-          Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+          Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).ignoreExceptions().untilAsserted(() -> {
             for (Map.Entry<String, byte[]> e : written.entrySet()) {
               assertThat(bare.getObjectAsBytes(b -> b.bucket(BUCKET).key(e.getKey())).asByteArray()).isEqualTo(e.getValue());
             }

@@ -498,12 +498,7 @@ public final class LocalObjectStore implements ObjectStore, Worm {
       Retention r = next.retention();
       ObjectFile.WormSidecar body = new ObjectFile.WormSidecar(meta.id(), r == null ? null : r.mode(),
           r == null ? null : r.retainUntil(), next.legalHold());
-      byte[] framed = FramedFile.frame(ObjectFile.WORM_MAGIC, 1, Json.toBytes(body));
-      // AtomicFiles.write(Path, byte[]) does not flush its buffered stream (reported to the lead)
-      AtomicFiles.write(sidecar(file), out -> {
-        out.write(framed);
-        out.flush();
-      });
+      FramedFile.write(sidecar(file), ObjectFile.WORM_MAGIC, 1, Json.toBytes(body));
       makeReadOnly(file);
       return next;
     } catch (IOException e) {
