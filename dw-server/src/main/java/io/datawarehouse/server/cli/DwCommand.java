@@ -39,6 +39,7 @@ import picocli.CommandLine.Spec;
       ServeCommand.class,
       HealthCommand.class,
       ConfigCommand.class,
+      io.datawarehouse.server.cli.storage.StorageCommand.class,
       VersionCommand.class,
       io.datawarehouse.server.cli.raid.RaidCommand.class,
       CommandLine.HelpCommand.class
