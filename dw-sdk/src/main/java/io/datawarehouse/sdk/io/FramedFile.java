@@ -63,7 +63,7 @@ public final class FramedFile {
       throw DwException.integrity(String.format("%s: header mismatch: actual magic=0x%08x vs expected magic=0x%08x", source, actualMagic, magic));
     }
     int version = Short.toUnsignedInt(b.getShort());
-    b.getShort();
+    int reserved = Short.toUnsignedInt(b.getShort());
     long len = b.getLong();
     if (len != data.length - OVERHEAD) {
       throw DwException.integrity(source + ": body length " + len + " does not match the file size " + data.length + " (truncated or extended)");
@@ -73,6 +73,9 @@ public final class FramedFile {
     int expected = ByteBuffer.wrap(data, data.length - 4, 4).order(ByteOrder.BIG_ENDIAN).getInt();
     if ((int) crc.getValue() != expected) {
       throw DwException.integrity(String.format("%s: checksum mismatch: actual CRC32C=0x%08x vs stored 0x%08x (the file is corrupt)", source, (int) crc.getValue(), expected));
+    }
+    if (reserved != 0) {
+      throw DwException.integrity(source + ": reserved header field is " + reserved + ", expected 0 (written by an unknown writer, or altered)");
     }
     if (version < minVersion || version > maxVersion) {
       throw DwException.integrity(source + ": format version " + version + " is not supported (this build reads " + minVersion + ".." + maxVersion + ")");
