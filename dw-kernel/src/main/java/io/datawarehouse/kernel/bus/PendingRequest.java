@@ -67,11 +67,12 @@ final class PendingRequest {
     return false;
   }
 
+  /**
+   * A recipient answered. The future is completed before the recipient's count is released: in
+   * the other order a concurrent {@link #releaseSender()} could see no one outstanding and no
+   * answer yet, and report NO_RESPONDERS for a request that was answered.
+   */
   void reply(Message reply) {
-    outstanding.decrementAndGet();
-    if (future.isDone()) {
-      return;
-    }
     if (reply.size() > bus.maxPayload()) {
       fail(DwException.invalidArgument("the reply on '" + topic + "' is " + Sizes.format(reply.size())
           + ", over the bus limit of " + Sizes.format(bus.maxPayload()) + "; the responder must send a reference or chunks"));
@@ -81,13 +82,15 @@ final class PendingRequest {
     if (done) {
       cancelTimeout();
     }
+    outstanding.decrementAndGet();
   }
 
+  /** A recipient failed; completes the future first for the same reason as {@link #reply}. */
   void fail(DwException error) {
-    outstanding.decrementAndGet();
     if (future.completeExceptionally(error)) {
       cancelTimeout();
     }
+    outstanding.decrementAndGet();
   }
 
   boolean isDone() {
