@@ -1,24 +1,34 @@
 package io.datawarehouse.tamperproof.internal;
 
+import io.datawarehouse.sdk.DwException;
+import io.datawarehouse.sdk.ErrorCode;
 import io.datawarehouse.sdk.io.AtomicFiles;
 import io.datawarehouse.sdk.io.FramedFile;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Whole-file durable writes through {@link AtomicFiles}, flushing the content before the SDK forces
- * the file.
+ * Whole-file writes: durable ones through {@link AtomicFiles}, and unforced atomic replacements for
+ * files derived from durable state.
  *
- * <p>Why this exists: {@code AtomicFiles.write(Path, byte[])} (and so {@code FramedFile.write})
- * hands its writer a buffered stream that it never flushes, so content smaller than the 64 KiB
- * buffer is lost and the file is renamed into place empty. Writing through the {@code
- * ContentWriter} overload and flushing inside it avoids that. Replace the calls with the SDK's own
- * once the SDK flushes.
+ * <p>Why {@link #write} exists: {@code AtomicFiles.write(Path, byte[])} (and so {@code
+ * FramedFile.write}) hands its writer a buffered stream that it never flushes, so content smaller
+ * than the 64 KiB buffer is lost and the file is renamed into place empty. Writing through the
+ * {@code ContentWriter} overload and flushing inside it avoids that. Replace the calls with the
+ * SDK's own once the SDK flushes.
  */
-final class DurableFiles {
+public final class DurableFiles {
   private DurableFiles() {}
 
   /** Atomically and durably replaces {@code target} with {@code data}. */
-  static void write(Path target, byte[] data) {
+  public static void write(Path target, byte[] data) {
     AtomicFiles.write(target, out -> {
       out.write(data);
       out.flush();
@@ -26,7 +36,52 @@ final class DurableFiles {
   }
 
   /** {@link FramedFile#write}, durably. */
-  static void writeFramed(Path target, int magic, int version, byte[] body) {
+  public static void writeFramed(Path target, int magic, int version, byte[] body) {
     write(target, FramedFile.frame(magic, version, body));
+  }
+
+  /**
+   * Replaces {@code target} with {@code data} atomically (temporary file, rename) but without
+   * forcing anything to disk: for files derived from durable state, which are checked and rebuilt
+   * after a crash. {@link #force} makes them durable later.
+   */
+  public static void replaceUnforced(Path target, byte[] data) {
+    Path tmp = target.resolveSibling(AtomicFiles.TEMP_PREFIX + target.getFileName() + "-"
+        + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+    try {
+      Files.write(tmp, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw DwException.of(ErrorCode.UNAVAILABLE, "cannot write " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Forces a file's content to disk; a file that is gone meanwhile is skipped. */
+  public static void force(Path file) {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (NoSuchFileException gone) {
+      // deleted or replaced since: nothing to force
+    } catch (IOException e) {
+      throw DwException.of(ErrorCode.UNAVAILABLE, "cannot force " + file + " to disk: " + e.getMessage(), e);
+    }
+  }
+
+  /** Makes {@code file} read-only for everyone (POSIX r--r--r--, or the DOS read-only flag). */
+  public static void makeReadOnly(Path file) {
+    try {
+      if (Files.getFileStore(file).supportsFileAttributeView("posix")) {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
+      } else if (!file.toFile().setReadOnly()) {
+        throw new IOException("the file system refused the read-only flag");
+      }
+    } catch (IOException e) {
+      throw DwException.of(ErrorCode.UNAVAILABLE, "cannot make " + file + " read-only: " + e.getMessage(), e);
+    }
   }
 }

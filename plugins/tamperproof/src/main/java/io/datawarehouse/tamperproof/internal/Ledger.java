@@ -236,6 +236,22 @@ public final class Ledger implements AutoCloseable {
     }
   }
 
+  /**
+   * Appends the entry {@code entry} makes for the index it will get (for entries that state their
+   * own position); not yet durable.
+   */
+  public long append(java.util.function.LongFunction<byte[]> entry) {
+    lock.lock();
+    try {
+      byte[] bytes = entry.apply(entries.count());
+      long index = entries.append(bytes);
+      tree.appendEntry(bytes);
+      return index;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Makes entries up to {@code index} durable. */
   public void sync(long index) {
     entries.sync(index);

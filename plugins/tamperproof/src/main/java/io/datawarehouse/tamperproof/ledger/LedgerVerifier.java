@@ -165,6 +165,65 @@ public final class LedgerVerifier {
   }
 
   /**
+   * Whether {@code proof} proves that record {@code proof.recordId()} was written with SHA-256
+   * {@code proof.sha256()}: every entry is included in the checkpoint's tree, the checkpoint is
+   * signed by this key, and the first entry is that record's WRITE stating that hash. When {@code
+   * content} is given, its SHA-256 must be that hash too.
+   */
+  public Verification verifyRecord(RecordProof proof, byte[] content) {
+    if (proof.entries().isEmpty()) {
+      return Verification.failed("the proof of record " + proof.recordId() + " has no entries");
+    }
+    Verification v = verifyCheckpoint(proof.checkpoint());
+    for (int i = 0; v.valid() && i < proof.entries().size(); i++) {
+      EntryProof ep = proof.entries().get(i);
+      byte[] entry;
+      try {
+        entry = Base64.getDecoder().decode(ep.entry());
+      } catch (IllegalArgumentException e) {
+        return Verification.failed("entry " + ep.index() + " of the proof is not base64");
+      }
+      if (ep.proof().leafIndex() != ep.index()) {
+        return Verification.failed("entry " + ep.index() + " comes with the proof of entry " + ep.proof().leafIndex());
+      }
+      v = verifyInclusion(entry, ep.proof(), proof.checkpoint());
+      if (v.valid()) {
+        v = checkEntryNames(entry, ep.index(), proof, i == 0);
+      }
+    }
+    if (v.valid() && content != null) {
+      String actual = HEX.formatHex(sha256().digest(content));
+      if (!actual.equals(proof.sha256())) {
+        return Verification.failed("record " + proof.recordId() + ": the content's SHA-256 is " + actual
+            + ", the ledger says " + proof.sha256());
+      }
+    }
+    return v;
+  }
+
+  private static Verification checkEntryNames(byte[] entry, long index, RecordProof proof, boolean first) {
+    com.fasterxml.jackson.databind.JsonNode n;
+    try {
+      n = io.datawarehouse.sdk.json.Json.tree(entry, "ledger entry " + index);
+    } catch (DwException e) {
+      return Verification.failed("ledger entry " + index + " is not JSON");
+    }
+    if (n.path("seq").asLong(-1) != index) {
+      return Verification.failed("ledger entry " + index + " says it is entry " + n.path("seq").asText());
+    }
+    if (!proof.recordId().equals(n.path("id").asText(null))) {
+      return Verification.failed("ledger entry " + index + " is about record " + n.path("id").asText()
+          + ", not " + proof.recordId());
+    }
+    if (first && (!"WRITE".equals(n.path("type").asText()) || !Objects.equals(proof.sha256(), n.path("sha256").asText(null)))) {
+      return Verification.failed("ledger entry " + index + " is not the WRITE of record " + proof.recordId()
+          + " with SHA-256 " + proof.sha256() + " (it is a " + n.path("type").asText() + " stating "
+          + n.path("sha256").asText() + ")");
+    }
+    return Verification.ok();
+  }
+
+  /**
    * RFC 9162 2.1.3.2: the root an inclusion path leads to, compared with {@code root}. Public for
    * callers that hold a trusted root without a checkpoint.
    */
