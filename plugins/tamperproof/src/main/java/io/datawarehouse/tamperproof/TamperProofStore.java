@@ -8,8 +8,10 @@ import io.datawarehouse.sdk.io.FramedFile;
 import io.datawarehouse.tamperproof.internal.DurableFiles;
 import io.datawarehouse.tamperproof.internal.Ledger;
 import io.datawarehouse.tamperproof.internal.LedgerEvent;
+import io.datawarehouse.tamperproof.internal.RateLimiter;
 import io.datawarehouse.tamperproof.internal.RecordFiles;
 import io.datawarehouse.tamperproof.internal.RecordIndex;
+import io.datawarehouse.tamperproof.internal.StoreAudit;
 import io.datawarehouse.tamperproof.ledger.Checkpoint;
 import io.datawarehouse.tamperproof.ledger.EntryProof;
 import io.datawarehouse.tamperproof.ledger.RecordProof;
@@ -77,6 +79,8 @@ public final class TamperProofStore implements AutoCloseable {
   public static final String SYSTEM = "system";
   private static final int WATERMARK_MAGIC = FramedFile.magic("DWTW");
   private static final long MAX_IN_MEMORY = 512L << 20;
+  /** Present while a store is open: after a crash it says the last writes may have left debris. */
+  public static final String RUNNING_MARKER = "state/running";
   private static final String ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 
   private final Path dir;
@@ -95,6 +99,9 @@ public final class TamperProofStore implements AutoCloseable {
   private volatile Instant highWater;
   private volatile long lastCheckpointNanos;
   private volatile DwException failed;
+  private final ReentrantLock scanning = new ReentrantLock();
+  private final Set<String> reportedIncidents = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile Thread scanner;
 
   private TamperProofStore(Path dir, TamperProofConfig config, Time time, Ledger ledger, RecordIndex index, Instant highWater) {
     this.dir = dir;
@@ -128,6 +135,7 @@ public final class TamperProofStore implements AutoCloseable {
     TamperProofStore store = new TamperProofStore(dir, config, time, ledger, index, high[0]);
     try {
       store.recover();
+      DurableFiles.write(store.dir.resolve(RUNNING_MARKER), new byte[] {1});
       return store;
     } catch (RuntimeException e) {
       ledger.close();
@@ -154,7 +162,7 @@ public final class TamperProofStore implements AutoCloseable {
     List<String> unfinishedDeletes = new ArrayList<>();
     List<String> strayMeta = new ArrayList<>();
     Set<String> withMeta = new HashSet<>();
-    int temps = files.scanDirectories(id -> {
+    int temps = files.scanDirectories(true, id -> {
       RecordInfo r = index.get(id);
       if (r == null) {
         orphans.add(id);
@@ -321,12 +329,7 @@ public final class TamperProofStore implements AutoCloseable {
       maybeCheckpoint();
       return info;
     } finally {
-      lock.lock();
-      try {
-        reserved.remove(id);
-      } finally {
-        lock.unlock();
-      }
+      release(id);
       if (!committed && files.exists(id) && index.get(id) == null) {
         files.delete(id);
       }
@@ -621,11 +624,16 @@ public final class TamperProofStore implements AutoCloseable {
       }
       entry = append(LedgerEvent.of(LedgerEvent.Type.DELETE, now, caller.actor(), reason).withRecord(id, r.namespace()));
       unforcedMeta.remove(id);
+      reserved.add(id);
     } finally {
       lock.unlock();
     }
-    sync(entry);
-    files.delete(id);
+    try {
+      sync(entry);
+      files.delete(id);
+    } finally {
+      release(id);
+    }
     emit("deleted", id, entry, Map.of("actor", caller.actor()));
     maybeCheckpoint();
     return index.get(id);
@@ -781,6 +789,203 @@ public final class TamperProofStore implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // verification and scanning
+
+  /**
+   * Verifies a data directory without opening a store (read-only; works when the ledger is too
+   * damaged to open): the key, every signed checkpoint, every ledger entry, and the bytes and
+   * metadata of every record (or of {@code options.recordId()}), reporting each discrepancy as an
+   * incident naming the record where it can. With a record id, its ledger entries are also proven
+   * to the latest checkpoint with {@link io.datawarehouse.tamperproof.ledger.LedgerVerifier}.
+   *
+   * @throws DwException NOT_FOUND when there is no store there, or no such record
+   */
+  public static VerifyReport verifyOffline(Path dataDir, VerifyOptions options, Time time) {
+    StoreAudit.Options o = new StoreAudit.Options(options.trustedKey(), options.trustedCheckpoint(), options.recordId(),
+        limiter(time, options.bytesPerSecond()), progress(options.progress()), null, null);
+    return StoreAudit.run(dataDir, o, time).report();
+  }
+
+  /**
+   * Runs an integrity scan now: everything {@link #verifyOffline} checks, plus every durable ledger
+   * entry on disk against the one this store wrote. Metadata files that disagree with the ledger
+   * are rewritten. The result is recorded as a SCAN entry, and each incident is published as an
+   * {@code incident} event naming the record.
+   *
+   * @param progress progress receiver, or null
+   */
+  public VerifyReport scan(ScanProgress progress) {
+    checkUsable();
+    scanning.lock();
+    try {
+      StoreAudit.Options o = new StoreAudit.Options(null, null, null, limiter(time, config.scanRateLimit()),
+          progress(progress), trusted(), r -> {
+            lock.lock();
+            try {
+              RecordInfo now = index.get(r.id());
+              if (now != null && now.exists()) {
+                writeMeta(now);
+              }
+            } finally {
+              lock.unlock();
+            }
+          });
+      VerifyReport report = StoreAudit.run(dir, o, time).report();
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("ok", report.ok());
+      d.put("records", report.recordsChecked());
+      d.put("bytes", report.bytesChecked());
+      d.put("entries", report.entriesChecked());
+      d.put("checkpoints", report.checkpointsChecked());
+      d.put("incidents", report.incidents().size());
+      d.put("elapsedMillis", report.elapsed().toMillis());
+      List<Map<String, Object>> found = new ArrayList<>();
+      for (Incident i : report.incidents().subList(0, Math.min(50, report.incidents().size()))) {
+        found.add(incidentDetail(i));
+      }
+      if (!found.isEmpty()) {
+        d.put("findings", found);
+      }
+      long entry = recordSystem(LedgerEvent.Type.SCAN, null, report.ok() ? "integrity scan: everything verified"
+          : "integrity scan: " + report.incidents().size() + " incident(s)", d);
+      for (Incident i : report.incidents()) {
+        if (reportedIncidents.add(i.kind() + "|" + i.recordId() + "|" + i.where() + "|" + i.actual())) {
+          LOG.warn("tamper incident: {}", i);
+        }
+        emit("incident", i.recordId(), entry, incidentDetail(i));
+      }
+      maybeCheckpoint();
+      return report;
+    } finally {
+      scanning.unlock();
+    }
+  }
+
+  /**
+   * Verifies one record now: its bytes against its ledger entry, its metadata, and its ledger
+   * entries proven to a signed checkpoint by {@link io.datawarehouse.tamperproof.ledger.LedgerVerifier}
+   * alone; the whole ledger on disk is checked too. Records nothing.
+   */
+  public VerifyReport verify(String id) {
+    RecordInfo r = info(id);
+    StoreAudit.Options o = new StoreAudit.Options(null, null, id, RateLimiter.unlimited(time), null, trusted(), null);
+    VerifyReport report = StoreAudit.run(dir, o, time).report();
+    List<Incident> incidents = new ArrayList<>(report.incidents());
+    RecordProof proof = proof(id);
+    io.datawarehouse.tamperproof.ledger.Verification v =
+        io.datawarehouse.tamperproof.ledger.LedgerVerifier.forKey(ledger.key().publicKey()).verifyRecord(proof, null);
+    if (!v.valid()) {
+      incidents.add(new Incident(Incident.Kind.LEDGER_ENTRY_ALTERED, id, null, null, "ledger", v.reason()));
+    }
+    return new VerifyReport(incidents.isEmpty(), report.recordsChecked(), report.bytesChecked(), report.entriesChecked(),
+        report.checkpointsChecked(), incidents, report.notes(), report.elapsed());
+  }
+
+  /**
+   * Starts scanning in the background every {@code scan.interval} (first after one interval), on a
+   * virtual thread named {@code tamperproof-scan}; stopped by {@link #close}. Progress is published
+   * as {@code scan-progress} events at most every five seconds.
+   */
+  public void startBackgroundScans() {
+    if (!config.scanEnabled() || scanner != null) {
+      return;
+    }
+    long first = time.nanoTime() + config.scanInterval().toNanos();
+    scanner = Thread.ofVirtual().name("tamperproof-scan").start(() -> {
+      long next = first;
+      while (!Thread.currentThread().isInterrupted()) {
+        try {
+          for (long wait = next - time.nanoTime(); wait > 0; wait = next - time.nanoTime()) {
+            time.sleep(Duration.ofNanos(wait));
+          }
+          next = Math.max(next + config.scanInterval().toNanos(), time.nanoTime());
+          long[] lastEvent = {time.nanoTime()};
+          VerifyReport r = scan((done, total, bytes) -> {
+            long t = time.nanoTime();
+            if (t - lastEvent[0] >= 5_000_000_000L || done == total) {
+              lastEvent[0] = t;
+              emit("scan-progress", null, -1, Map.of("records", done, "total", total, "bytes", bytes));
+            }
+          });
+          LOG.info("integrity scan: {} record(s), {} bytes, {} ledger entries, {} checkpoint(s) checked in {}: {}",
+              r.recordsChecked(), r.bytesChecked(), r.entriesChecked(), r.checkpointsChecked(),
+              io.datawarehouse.sdk.config.Durations.format(r.elapsed()),
+              r.ok() ? "everything verified" : r.incidents().size() + " incident(s)");
+        } catch (InterruptedException e) {
+          return;
+        } catch (DwException e) {
+          if (e.code() == ErrorCode.CANCELLED) {
+            return;
+          }
+          LOG.warn("integrity scan failed: {}", e.getMessage());
+        }
+      }
+    });
+  }
+
+  /** Number of incidents found by scans so far that were not seen before (distinct findings). */
+  public int distinctIncidents() {
+    return reportedIncidents.size();
+  }
+
+  private StoreAudit.Trusted trusted() {
+    long size = ledger.durableSize();
+    return new StoreAudit.Trusted() {
+      @Override
+      public long size() {
+        return size;
+      }
+
+      @Override
+      public byte[] leafHash(long i) {
+        return ledger.leafHash(i);
+      }
+
+      @Override
+      public RecordIndex index() {
+        return index;
+      }
+
+      @Override
+      public boolean inFlight(String id) {
+        lock.lock();
+        try {
+          return reserved.contains(id);
+        } finally {
+          lock.unlock();
+        }
+      }
+    };
+  }
+
+  private static RateLimiter limiter(Time time, long bytesPerSecond) {
+    return bytesPerSecond == Long.MAX_VALUE ? RateLimiter.unlimited(time) : new RateLimiter(time, bytesPerSecond);
+  }
+
+  private static StoreAudit.Progress progress(ScanProgress p) {
+    return p == null ? null : p::update;
+  }
+
+  private static Map<String, Object> incidentDetail(Incident i) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("kind", i.kind().name());
+    if (i.recordId() != null) {
+      m.put("recordId", i.recordId());
+    }
+    if (i.expected() != null) {
+      m.put("expected", i.expected());
+    }
+    if (i.actual() != null) {
+      m.put("actual", i.actual());
+    }
+    if (i.where() != null) {
+      m.put("where", i.where());
+    }
+    m.put("message", i.message());
+    return m;
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // internals
 
   /** The trusted time: the injected clock, never before the latest ledger entry. */
@@ -829,6 +1034,15 @@ public final class TamperProofStore implements AutoCloseable {
     return entry;
   }
 
+  private void release(String id) {
+    lock.lock();
+    try {
+      reserved.remove(id);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private void writeMeta(RecordInfo r) {
     files.writeMeta(r);
     unforcedMeta.add(r.id());
@@ -863,13 +1077,25 @@ public final class TamperProofStore implements AutoCloseable {
     }
   }
 
-  /** Signs a final checkpoint and closes the ledger. */
+  /** Stops background scans, signs a final checkpoint and closes the ledger. */
   @Override
   public void close() {
+    Thread t = scanner;
+    if (t != null) {
+      t.interrupt();
+      try {
+        t.join(java.time.Duration.ofSeconds(30));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     try {
       if (failed == null) {
         checkpoint();
+        Files.deleteIfExists(dir.resolve(RUNNING_MARKER));
       }
+    } catch (IOException e) {
+      LOG.warn("cannot remove {}: {}", dir.resolve(RUNNING_MARKER), e.getMessage());
     } finally {
       ledger.close();
     }

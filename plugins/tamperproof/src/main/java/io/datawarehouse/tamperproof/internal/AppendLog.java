@@ -10,7 +10,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 
@@ -108,7 +110,49 @@ public final class AppendLog implements AutoCloseable {
     }
   }
 
+  /** Receives every record an {@linkplain #audit audit} reads, damaged or not. */
+  @FunctionalInterface
+  public interface AuditVisitor {
+    void visit(long index, long offset, byte[] record, boolean checksumOk);
+  }
+
+  /**
+   * Reads every record of the log at {@code file} for an audit, read-only: unlike opening, it
+   * goes on past a record whose checksum fails (trusting its length while that is plausible), so
+   * one altered entry does not hide the ones after it.
+   *
+   * @return the problems found, in order (a checksum failure each, then what stopped the read)
+   */
+  public static List<Problem> audit(Path file, int magic, AuditVisitor visitor) {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      List<Problem> problems = new ArrayList<>();
+      walk(file, ch, magic, true, problems, visitor);
+      return problems;
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw DwException.of(ErrorCode.NOT_FOUND, "no such log: " + file, e);
+    } catch (IOException e) {
+      throw DwException.of(ErrorCode.UNAVAILABLE, "cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
   private static AppendLog scan(Path file, FileChannel ch, int magic, Visitor visitor) throws IOException {
+    long[][] offs = {new long[1024]};
+    List<Problem> problems = new ArrayList<>();
+    long[] end = {HEADER};
+    long n = walk(file, ch, magic, false, problems, (i, at, body, ok) -> {
+      if (i == offs[0].length) {
+        offs[0] = Arrays.copyOf(offs[0], offs[0].length * 2);
+      }
+      offs[0][(int) i] = at;
+      visitor.visit(i, body);
+      end[0] = at + RECORD_HEADER + body.length;
+    });
+    return new AppendLog(file, ch, problems.isEmpty() ? null : problems.get(0), offs[0], n, end[0]);
+  }
+
+  /** Reads records from the start; returns how many valid ones came before the first problem. */
+  private static long walk(Path file, FileChannel ch, int magic, boolean lenient, List<Problem> problems,
+      AuditVisitor visitor) throws IOException {
     long size = ch.size();
     ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.BIG_ENDIAN);
     if (size < HEADER || !AtomicFiles.readFully(ch, h, 0)) {
@@ -130,15 +174,14 @@ public final class AppendLog implements AutoCloseable {
     if (version != VERSION) {
       throw DwException.integrity(file + ": format version " + version + " is not supported (this build reads " + VERSION + ")");
     }
-    long[] offs = new long[1024];
     long n = 0;
+    long valid = -1;
     long pos = HEADER;
-    Problem problem = null;
     ByteBuffer rh = ByteBuffer.allocate(RECORD_HEADER).order(ByteOrder.BIG_ENDIAN);
     while (pos < size) {
       rh.clear();
       if (size - pos < RECORD_HEADER) {
-        problem = new Problem(n, pos, "incomplete record header (" + (size - pos) + " bytes at the end)", true);
+        problems.add(new Problem(n, pos, "incomplete record header (" + (size - pos) + " bytes at the end)", true));
         break;
       }
       AtomicFiles.readFully(ch, rh, pos);
@@ -146,31 +189,33 @@ public final class AppendLog implements AutoCloseable {
       int len = rh.getInt();
       int stored = rh.getInt();
       if (len <= 0 || len > MAX_RECORD) {
-        boolean tail = allZero(ch, pos, size);
-        problem = new Problem(n, pos, "record length " + Integer.toUnsignedString(len) + " is outside 1.." + MAX_RECORD, tail);
+        problems.add(new Problem(n, pos, "record length " + Integer.toUnsignedString(len) + " is outside 1.." + MAX_RECORD,
+            allZero(ch, pos, size)));
         break;
       }
       if (pos + RECORD_HEADER + len > size) {
-        problem = new Problem(n, pos, "record of " + len + " bytes is cut off by the end of the file at " + size, true);
+        problems.add(new Problem(n, pos, "record of " + len + " bytes is cut off by the end of the file at " + size, true));
         break;
       }
       byte[] body = new byte[len];
       AtomicFiles.readFully(ch, ByteBuffer.wrap(body), pos + RECORD_HEADER);
       int actual = crc(len, body);
-      if (actual != stored) {
-        boolean tail = pos + RECORD_HEADER + len == size;
-        problem = new Problem(n, pos, String.format("record checksum mismatch: actual CRC32C=0x%08x vs stored 0x%08x", actual, stored), tail);
-        break;
+      boolean ok = actual == stored;
+      if (!ok) {
+        problems.add(new Problem(n, pos, String.format("record checksum mismatch: actual CRC32C=0x%08x vs stored 0x%08x",
+            actual, stored), pos + RECORD_HEADER + len == size));
+        if (!lenient) {
+          break;
+        }
+        if (valid < 0) {
+          valid = n;
+        }
       }
-      if (n == offs.length) {
-        offs = Arrays.copyOf(offs, offs.length * 2);
-      }
-      offs[(int) n] = pos;
-      visitor.visit(n, body);
+      visitor.visit(n, pos, body, ok);
       n++;
       pos += RECORD_HEADER + len;
     }
-    return new AppendLog(file, ch, problem, offs, n, pos);
+    return valid < 0 ? n : valid;
   }
 
   /** Whether every byte from {@code pos} to {@code size} is zero (a preallocated, never written tail). */

@@ -63,11 +63,6 @@ public final class RecordFiles {
   public RecordFiles(Path dataDir) {
     this.records = dataDir.resolve("records");
     this.quarantine = dataDir.resolve("quarantine");
-    try {
-      Files.createDirectories(records);
-    } catch (IOException e) {
-      throw DwException.of(ErrorCode.UNAVAILABLE, "cannot create " + records + ": " + e.getMessage(), e);
-    }
   }
 
   /** The directory holding every record's files. */
@@ -297,19 +292,24 @@ public final class RecordFiles {
 
   /**
    * Lists every record directory's files: calls {@code dataFiles} with each record id that has a
-   * data file, {@code metaFiles} with each that has a metadata file, and deletes leftover temporary
-   * files of interrupted writes.
+   * data file and {@code metaFiles} with each that has a metadata file; when {@code cleanTemporary},
+   * deletes leftover temporary files of interrupted writes too.
    *
    * @return how many temporary files were deleted
    */
-  public int scanDirectories(Consumer<String> dataFiles, Consumer<String> metaFiles) {
+  public int scanDirectories(boolean cleanTemporary, Consumer<String> dataFiles, Consumer<String> metaFiles) {
     int cleaned = 0;
+    if (!Files.isDirectory(records)) {
+      return 0;
+    }
     try (var dirs = Files.list(records)) {
       for (Path dir : (Iterable<Path>) dirs::iterator) {
         if (!Files.isDirectory(dir)) {
           continue;
         }
-        cleaned += AtomicFiles.cleanTemporaryFiles(dir);
+        if (cleanTemporary) {
+          cleaned += AtomicFiles.cleanTemporaryFiles(dir);
+        }
         try (var files = Files.list(dir)) {
           for (Path f : (Iterable<Path>) files::iterator) {
             String name = f.getFileName().toString();

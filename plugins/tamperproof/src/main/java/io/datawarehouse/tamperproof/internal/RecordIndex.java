@@ -25,6 +25,8 @@ public final class RecordIndex {
   private final Map<String, RecordInfo> records = new ConcurrentHashMap<>();
   private final Map<String, Policy> policies = new ConcurrentHashMap<>();
   private volatile long live;
+  private String[] entryRecords = new String[1024];
+  private volatile long entries;
 
   /** The record with {@code id}, deleted or not, or null. */
   public RecordInfo get(String id) {
@@ -46,8 +48,40 @@ public final class RecordIndex {
     return policies.get(namespace);
   }
 
+  /** The record ledger entry {@code index} is about, or null (store-wide entries, unknown index). */
+  public String recordOf(long index) {
+    synchronized (this) {
+      return index >= 0 && index < entries ? entryRecords[(int) index] : null;
+    }
+  }
+
+  /** Counts entry {@code index} without applying it (an audit skipping an unreadable entry). */
+  public void skip(long index) {
+    synchronized (this) {
+      if (index == entries) {
+        if (index == entryRecords.length) {
+          entryRecords = java.util.Arrays.copyOf(entryRecords, entryRecords.length * 2);
+        }
+        entries = index + 1;
+      }
+    }
+  }
+
   /** Applies ledger entry {@code index}. */
   public void apply(long index, LedgerEvent e) {
+    applyState(index, e);
+    synchronized (this) {
+      if (index == entryRecords.length) {
+        entryRecords = java.util.Arrays.copyOf(entryRecords, entryRecords.length * 2);
+      }
+      if (index == entries) {
+        entryRecords[(int) index] = e.id();
+        entries = index + 1;
+      }
+    }
+  }
+
+  private void applyState(long index, LedgerEvent e) {
     switch (e.type()) {
       case WRITE -> {
         require(e, e.id() != null && e.namespace() != null && e.sha256() != null && e.size() != null
