@@ -4,8 +4,8 @@ import io.datawarehouse.sdk.DwException;
 import io.datawarehouse.sdk.ErrorCode;
 import io.datawarehouse.sdk.Health;
 import io.datawarehouse.sdk.Time;
+import io.datawarehouse.sdk.io.AtomicFiles;
 import io.datawarehouse.sdk.io.FramedFile;
-import io.datawarehouse.tamperproof.internal.DurableFiles;
 import io.datawarehouse.tamperproof.internal.Ledger;
 import io.datawarehouse.tamperproof.internal.LedgerEvent;
 import io.datawarehouse.tamperproof.internal.RateLimiter;
@@ -135,7 +135,7 @@ public final class TamperProofStore implements AutoCloseable {
     TamperProofStore store = new TamperProofStore(dir, config, time, ledger, index, high[0]);
     try {
       store.recover();
-      DurableFiles.write(store.dir.resolve(RUNNING_MARKER), new byte[] {1});
+      AtomicFiles.write(store.dir.resolve(RUNNING_MARKER), new byte[] {1});
       return store;
     } catch (RuntimeException e) {
       ledger.close();
@@ -696,11 +696,11 @@ public final class TamperProofStore implements AutoCloseable {
         files.forceMeta(id);
         dirs.add(files.metaFile(id).getParent());
       }
-      dirs.forEach(io.datawarehouse.sdk.io.AtomicFiles::fsyncDirectory);
+      dirs.forEach(AtomicFiles::fsyncDirectory);
       Checkpoint before = ledger.latestCheckpoint();
       Checkpoint cp = ledger.checkpoint();
       if (!pending.isEmpty() || readWatermark() < watermark) {
-        DurableFiles.writeFramed(watermarkFile, WATERMARK_MAGIC, 1, java.nio.ByteBuffer.allocate(8).putLong(watermark).array());
+        FramedFile.write(watermarkFile, WATERMARK_MAGIC, 1, java.nio.ByteBuffer.allocate(8).putLong(watermark).array());
       }
       lastCheckpointNanos = time.nanoTime();
       if (cp != before) {
@@ -786,6 +786,91 @@ public final class TamperProofStore implements AutoCloseable {
    */
   public void addListener(Consumer<TamperProofEvent> listener) {
     listeners.add(listener);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // remote copies and repair
+
+  /**
+   * Records that record {@code id} has a remote WORM copy at {@code location} (a REMOTE_COPY entry).
+   * Recording it twice changes nothing.
+   */
+  public void recordRemoteCopy(String id, String provider, String location) {
+    checkUsable();
+    if (index.remoteCopy(id) != null) {
+      return;
+    }
+    lock.lock();
+    long entry;
+    try {
+      RecordInfo r = live(id);
+      entry = append(LedgerEvent.of(LedgerEvent.Type.REMOTE_COPY, now(), SYSTEM, "remote WORM copy written")
+          .withRecord(id, r.namespace()).withContent(r.sha256(), null, null, null)
+          .withDetail(Map.of("provider", provider, "location", location)));
+    } finally {
+      lock.unlock();
+    }
+    sync(entry);
+    emit("remote-copied", id, entry, Map.of("provider", provider, "location", location));
+    maybeCheckpoint();
+  }
+
+  /** Whether record {@code id} has a recorded remote copy. */
+  public boolean hasRemoteCopy(String id) {
+    return index.remoteCopy(id) != null;
+  }
+
+  /** Existing records that have no remote copy yet, oldest first. */
+  public List<RecordInfo> withoutRemoteCopy() {
+    return index.all().stream()
+        .filter(r -> r.exists() && index.remoteCopy(r.id()) == null)
+        .sorted(Comparator.comparingLong(RecordInfo::ledgerIndex))
+        .toList();
+  }
+
+  /**
+   * Restores record {@code id}'s local data file from a copy kept elsewhere ({@code source} names
+   * it, e.g. the remote WORM store): the copy must hash to the ledger's SHA-256, the damaged file is
+   * moved to {@code quarantine/} as evidence, and the repair is recorded (a REPAIR entry).
+   *
+   * @throws DwException INTEGRITY when the copy does not verify (nothing changes); NOT_FOUND
+   */
+  public RecordInfo repair(String id, InputStream copy, String source) {
+    checkUsable();
+    RecordInfo r = live(id);
+    lock.lock();
+    try {
+      if (!reserved.add(id)) {
+        throw DwException.of(ErrorCode.CONFLICT, "record " + id + " is being changed by another request");
+      }
+    } finally {
+      lock.unlock();
+    }
+    try {
+      Path evidence = files.restore(id, copy, r.sha256(), r.size());
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("source", source);
+      if (evidence != null) {
+        d.put("evidence", dir.relativize(evidence).toString());
+      }
+      long entry;
+      lock.lock();
+      try {
+        entry = append(LedgerEvent.of(LedgerEvent.Type.REPAIR, now(), SYSTEM, "local copy restored from " + source)
+            .withRecord(id, r.namespace()).withContent(r.sha256(), r.size(), null, null).withDetail(d));
+        writeMeta(index.get(id));
+      } finally {
+        lock.unlock();
+      }
+      sync(entry);
+      LOG.warn("record {}: local copy restored from {} (verified sha256 {}); the damaged file is kept in {}", id, source,
+          r.sha256(), evidence);
+      emit("repaired", id, entry, d);
+      maybeCheckpoint();
+      return index.get(id);
+    } finally {
+      release(id);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -85,7 +85,7 @@ public final class AppendLog implements AutoCloseable {
         if (!create) {
           throw DwException.notFound("no such log: " + file);
         }
-        DurableFiles.write(file, header(magic));
+        AtomicFiles.write(file, header(magic));
       }
       FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
       try {
@@ -294,7 +294,7 @@ public final class AppendLog implements AutoCloseable {
       if (cut > 0) {
         ByteBuffer b = ByteBuffer.allocate((int) Math.min(cut, Integer.MAX_VALUE - 16));
         AtomicFiles.readFully(channel, b, end);
-        DurableFiles.write(evidence, Arrays.copyOf(b.array(), b.position()));
+        AtomicFiles.write(evidence, Arrays.copyOf(b.array(), b.position()));
         channel.truncate(end);
         channel.force(true);
       }

@@ -3,7 +3,6 @@ package io.datawarehouse.tamperproof.internal;
 import io.datawarehouse.sdk.DwException;
 import io.datawarehouse.sdk.ErrorCode;
 import io.datawarehouse.sdk.io.AtomicFiles;
-import io.datawarehouse.sdk.io.FramedFile;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -15,30 +14,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Whole-file writes: durable ones through {@link AtomicFiles}, and unforced atomic replacements for
- * files derived from durable state.
- *
- * <p>Why {@link #write} exists: {@code AtomicFiles.write(Path, byte[])} (and so {@code
- * FramedFile.write}) hands its writer a buffered stream that it never flushes, so content smaller
- * than the 64 KiB buffer is lost and the file is renamed into place empty. Writing through the
- * {@code ContentWriter} overload and flushing inside it avoids that. Replace the calls with the
- * SDK's own once the SDK flushes.
+ * File helpers beside the SDK's {@link AtomicFiles}: unforced atomic replacements for files derived
+ * from durable state, forcing such files later, and read-only permissions.
  */
 public final class DurableFiles {
   private DurableFiles() {}
-
-  /** Atomically and durably replaces {@code target} with {@code data}. */
-  public static void write(Path target, byte[] data) {
-    AtomicFiles.write(target, out -> {
-      out.write(data);
-      out.flush();
-    });
-  }
-
-  /** {@link FramedFile#write}, durably. */
-  public static void writeFramed(Path target, int magic, int version, byte[] body) {
-    write(target, FramedFile.frame(magic, version, body));
-  }
 
   /**
    * Replaces {@code target} with {@code data} atomically (temporary file, rename) but without

@@ -57,6 +57,8 @@ public final class RecordFiles {
   /** The SHA-256 and length of content as written or read. */
   public record Digest(String sha256, long size) {}
 
+  private static final Consumer<String> LOG_FALLBACK =
+      m -> org.slf4j.LoggerFactory.getLogger(RecordFiles.class).warn("{}", m);
   private final Path records;
   private final Path quarantine;
 
@@ -150,6 +152,52 @@ public final class RecordFiles {
         throw dw;
       }
       throw DwException.of(ErrorCode.UNAVAILABLE, "cannot write record " + id + " to " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Replaces record {@code id}'s data file with {@code content} (a verified copy from elsewhere):
+   * written and checked under a temporary name first, the damaged file (if any) moved to
+   * quarantine as evidence, then the good one renamed into place.
+   *
+   * @param expectedSha256 the ledger's hash; a copy that does not match is INTEGRITY and changes nothing
+   * @return where the damaged file was kept, or null when there was none
+   */
+  public Path restore(String id, InputStream content, String expectedSha256, long expectedSize) {
+    Path target = dataFile(id);
+    // written with the record's own header in a scratch store next to this one, then moved over
+    Path scratch = records.resolveSibling(AtomicFiles.TEMP_PREFIX + "restore-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+    try {
+      RecordFiles tmp = new RecordFiles(scratch);
+      Digest d = tmp.write(id, content, expectedSize);
+      if (!d.sha256().equals(expectedSha256) || d.size() != expectedSize) {
+        throw DwException.integrity("the copy of record " + id + " hashes to " + d.sha256() + " (" + d.size()
+            + " bytes), the ledger says " + expectedSha256 + " (" + expectedSize + " bytes): it was not restored");
+      }
+      Path evidence = Files.exists(target) ? quarantine(target) : null;
+      Files.createDirectories(target.getParent());
+      Files.move(tmp.dataFile(id), target, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.fsyncDirectory(target.getParent());
+      return evidence;
+    } catch (IOException e) {
+      throw DwException.of(ErrorCode.UNAVAILABLE, "cannot restore record " + id + " to " + target + ": " + e.getMessage(), e);
+    } finally {
+      try {
+        deleteTree(scratch);
+      } catch (IOException e) {
+        LOG_FALLBACK.accept(scratch + " could not be removed: " + e.getMessage());
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
   }
 

@@ -24,6 +24,7 @@ public final class RecordIndex {
 
   private final Map<String, RecordInfo> records = new ConcurrentHashMap<>();
   private final Map<String, Policy> policies = new ConcurrentHashMap<>();
+  private final Map<String, Long> remoteCopies = new ConcurrentHashMap<>();
   private volatile long live;
   private String[] entryRecords = new String[1024];
   private volatile long entries;
@@ -41,6 +42,11 @@ public final class RecordIndex {
   /** Number of records that exist. */
   public long liveCount() {
     return live;
+  }
+
+  /** The ledger entry that recorded record {@code id}'s remote WORM copy, or null when it has none. */
+  public Long remoteCopy(String id) {
+    return remoteCopies.get(id);
   }
 
   /** The last recorded policy of {@code namespace}, or null. */
@@ -119,7 +125,8 @@ public final class RecordIndex {
         put(r, r.mode(), r.retainUntil(), r.legalHold(), index, e.at());
         live--;
       }
-      case READ_AUDIT, REPAIR, REMOTE_COPY -> existing(index, e);
+      case READ_AUDIT, REPAIR -> existing(index, e);
+      case REMOTE_COPY -> remoteCopies.put(existing(index, e).id(), index);
       case POLICY -> {
         require(e, e.namespace() != null && e.mode() != null, "a POLICY without namespace or mode");
         policies.put(e.namespace(), new Policy(e.mode(), e.retention() == null ? null : Duration.parse(e.retention()), index));

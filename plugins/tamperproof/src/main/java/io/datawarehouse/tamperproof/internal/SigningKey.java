@@ -2,6 +2,7 @@ package io.datawarehouse.tamperproof.internal;
 
 import io.datawarehouse.sdk.DwException;
 import io.datawarehouse.sdk.ErrorCode;
+import io.datawarehouse.sdk.io.AtomicFiles;
 import io.datawarehouse.sdk.io.FramedFile;
 import io.datawarehouse.tamperproof.ledger.Checkpoint;
 import io.datawarehouse.tamperproof.ledger.LedgerVerifier;
@@ -63,9 +64,9 @@ public final class SigningKey {
       new SecureRandom().nextBytes(id);
       String origin = "dw-tamperproof/" + HexFormat.of().formatHex(id);
       SigningKey key = new SigningKey(origin, pair.getPrivate(), pair.getPublic());
-      DurableFiles.writeFramed(keyFile, MAGIC, 1, key.encode());
+      FramedFile.write(keyFile, MAGIC, 1, key.encode());
       ownerOnly(keyFile);
-      DurableFiles.write(publicKeyFile, key.publicKeyPem().getBytes(StandardCharsets.US_ASCII));
+      AtomicFiles.write(publicKeyFile, key.publicKeyPem().getBytes(StandardCharsets.US_ASCII));
       return key;
     } catch (GeneralSecurityException e) {
       throw DwException.internal("cannot generate an Ed25519 key (the JDK should have it)", e);
