@@ -42,6 +42,7 @@ import java.util.regex.Pattern;
  * @param scanInterval time between the starts of two scans
  * @param scanRateLimit bytes per second the scan may read
  * @param remote where remote WORM copies go
+ * @param transferDir the one directory bus requests may name files in, or null for none
  */
 public record TamperProofConfig(
     RetentionMode defaultMode,
@@ -54,7 +55,8 @@ public record TamperProofConfig(
     boolean scanEnabled,
     Duration scanInterval,
     long scanRateLimit,
-    Remote remote) {
+    Remote remote,
+    String transferDir) {
 
   /** Namespace names: lower-case letters, digits, '.', '_' and '-', 1..64, starting with a letter or digit. */
   public static final Pattern NAMESPACE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
@@ -68,9 +70,9 @@ public record TamperProofConfig(
    * @param type NONE (local copy only), S3 or AZURE
    * @param store the storage plugin's store name to write to
    * @param timeout how long one remote request may take
-   * @param retryInterval how often journaled remote writes are retried while the remote is down
+   * @param resilience the provider pattern's settings for the remote (probe interval, journal...)
    */
-  public record Remote(RemoteType type, String store, Duration timeout, Duration retryInterval) {}
+  public record Remote(RemoteType type, String store, Duration timeout, io.datawarehouse.sdk.provider.ResilienceOptions resilience) {}
 
   /** Kinds of remote WORM copy. */
   public enum RemoteType { NONE, S3, AZURE }
@@ -102,8 +104,8 @@ public record TamperProofConfig(
           "where remote WORM copies go: none, s3 or azure (through the storage plugin)")
       .string("store", "worm", "the storage plugin's store to write remote copies to")
       .duration("timeout", "30s", "how long one remote request may take")
-      .duration("retryInterval", "30s", "how often journaled remote writes are retried while the remote is down")
-      .build();
+      .build()
+      .merge(io.datawarehouse.sdk.provider.ResilienceOptions.configDef());
 
   /** Every key of the section. */
   public static final ConfigDef DEFINITION = ConfigDef.builder()
@@ -112,6 +114,7 @@ public record TamperProofConfig(
       .define("defaultRetention", ConfigDef.Type.DURATION, null, Validators.nonNegativeDuration(),
           "retention of writes that give none and whose namespace has none (none: such writes are refused)")
       .size("maxRecordSize", "1GiB", Validators.positive(), "largest record accepted")
+      .string("transferDir", null, "the one directory bus requests may name files in (sourcePath, targetPath); none by default")
       .map("namespaces", NAMESPACE_DEF, "per-namespace defaults: retention, mode")
       .map("grants", GRANT_DEF, "per-actor permissions")
       .section("checkpoint", CHECKPOINT_DEF, "when the ledger signs checkpoints")
@@ -165,7 +168,9 @@ public record TamperProofConfig(
         cp.getInt("everyEntries"), cp.getDuration("interval"), scan.isTrue("enabled"), scan.getDuration("interval"),
         scan.getSize("rateLimit"),
         new Remote(RemoteType.valueOf(remote.getString("type").toUpperCase(java.util.Locale.ROOT)),
-            remote.getString("store"), remote.getDuration("timeout"), remote.getDuration("retryInterval")));
+            remote.getString("store"), remote.getDuration("timeout"),
+            io.datawarehouse.sdk.provider.ResilienceOptions.from(remote)),
+        c.getString("transferDir"));
   }
 
   /** The caller {@code actor} with the permissions granted to it here. */
@@ -178,6 +183,6 @@ public record TamperProofConfig(
     Map<String, NamespacePolicy> ns = new LinkedHashMap<>(namespaces);
     ns.put(namespace, policy);
     return new TamperProofConfig(defaultMode, defaultRetention, maxRecordSize, ns, grants, checkpointEveryEntries,
-        checkpointInterval, scanEnabled, scanInterval, scanRateLimit, remote);
+        checkpointInterval, scanEnabled, scanInterval, scanRateLimit, remote, transferDir);
   }
 }

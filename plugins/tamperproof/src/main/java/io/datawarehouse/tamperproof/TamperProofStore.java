@@ -102,6 +102,8 @@ public final class TamperProofStore implements AutoCloseable {
   private final ReentrantLock scanning = new ReentrantLock();
   private final Set<String> reportedIncidents = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile Thread scanner;
+  private volatile VerifyReport lastScan;
+  private volatile boolean closing;
 
   private TamperProofStore(Path dir, TamperProofConfig config, Time time, Ledger ledger, RecordIndex index, Instant highWater) {
     this.dir = dir;
@@ -916,6 +918,7 @@ public final class TamperProofStore implements AutoCloseable {
             }
           });
       VerifyReport report = StoreAudit.run(dir, o, time).report();
+      lastScan = report;
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("ok", report.ok());
       d.put("records", report.recordsChecked());
@@ -999,13 +1002,18 @@ public final class TamperProofStore implements AutoCloseable {
         } catch (InterruptedException e) {
           return;
         } catch (DwException e) {
-          if (e.code() == ErrorCode.CANCELLED) {
+          if (e.code() == ErrorCode.CANCELLED || closing) {
             return;
           }
           LOG.warn("integrity scan failed: {}", e.getMessage());
         }
       }
     });
+  }
+
+  /** The report of the latest integrity scan, or null before the first. */
+  public VerifyReport lastScan() {
+    return lastScan;
   }
 
   /** Number of incidents found by scans so far that were not seen before (distinct findings). */
@@ -1073,8 +1081,15 @@ public final class TamperProofStore implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // internals
 
-  /** The trusted time: the injected clock, never before the latest ledger entry. */
-  Instant now() {
+  /**
+   * The trusted time retention is measured by: the injected clock, truncated to milliseconds, never
+   * before the latest ledger entry.
+   */
+  public Instant trustedNow() {
+    return now();
+  }
+
+  private Instant now() {
     Instant t = time.now().truncatedTo(ChronoUnit.MILLIS);
     Instant hw = highWater;
     return t.isBefore(hw) ? hw : t;
@@ -1165,6 +1180,7 @@ public final class TamperProofStore implements AutoCloseable {
   /** Stops background scans, signs a final checkpoint and closes the ledger. */
   @Override
   public void close() {
+    closing = true;
     Thread t = scanner;
     if (t != null) {
       t.interrupt();

@@ -6,6 +6,8 @@ import io.datawarehouse.sdk.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +55,9 @@ public final class AppendLog implements AutoCloseable {
   }
 
   private final Path file;
-  private final FileChannel channel;
+  private volatile FileChannel channel;
+  private volatile boolean closed;
+  private final Object reopening = new Object();
   private final ReentrantLock appendLock = new ReentrantLock();
   private final ReentrantLock syncLock = new ReentrantLock();
   private long[] offsets = new long[1024];
@@ -286,17 +290,23 @@ public final class AppendLog implements AutoCloseable {
     }
     appendLock.lock();
     try {
-      long size = channel.size();
+      long size = io(FileChannel::size);
       if (end != problem.offset() || count != problem.index()) {
         throw new IllegalStateException("records were appended after a problem was found");
       }
       long cut = size - end;
       if (cut > 0) {
         ByteBuffer b = ByteBuffer.allocate((int) Math.min(cut, Integer.MAX_VALUE - 16));
-        AtomicFiles.readFully(channel, b, end);
+        io(ch -> {
+          b.clear();
+          return AtomicFiles.readFully(ch, b, end);
+        });
         AtomicFiles.write(evidence, Arrays.copyOf(b.array(), b.position()));
-        channel.truncate(end);
-        channel.force(true);
+        io(ch -> {
+          ch.truncate(end);
+          ch.force(true);
+          return null;
+        });
       }
       return cut;
     } catch (IOException e) {
@@ -321,17 +331,21 @@ public final class AppendLog implements AutoCloseable {
     buf.putInt(record.length).putInt(crc(record.length, record)).put(record).flip();
     appendLock.lock();
     try {
-      if (problem != null && channel.size() > end) {
+      if (problem != null && io(FileChannel::size) > end) {
         throw DwException.of(ErrorCode.FAILED_PRECONDITION, file + " has a damaged record at offset " + problem.offset()
             + " (" + problem.reason() + "); it must be dealt with before anything is appended");
       }
       long at = end;
       try {
-        AtomicFiles.writeFully(channel, buf, at);
+        io(ch -> {
+          buf.rewind();
+          AtomicFiles.writeFully(ch, buf, at);
+          return null;
+        });
       } catch (IOException e) {
         // leave no partial record behind: later appends start at the same place
         try {
-          channel.truncate(at);
+          io(ch -> ch.truncate(at));
         } catch (IOException suppressed) {
           e.addSuppressed(suppressed);
         }
@@ -363,7 +377,10 @@ public final class AppendLog implements AutoCloseable {
         return;
       }
       long target = count;
-      channel.force(false);
+      io(ch -> {
+        ch.force(false);
+        return null;
+      });
       durable = target;
     } catch (IOException e) {
       throw DwException.of(ErrorCode.UNAVAILABLE, "cannot force " + file + " to disk: " + e.getMessage(), e);
@@ -399,7 +416,7 @@ public final class AppendLog implements AutoCloseable {
     }
     try {
       ByteBuffer rh = ByteBuffer.allocate(RECORD_HEADER).order(ByteOrder.BIG_ENDIAN);
-      if (!AtomicFiles.readFully(channel, rh, at)) {
+      if (!io(ch -> AtomicFiles.readFully(ch, rh.clear(), at))) {
         throw DwException.integrity(file + ": record " + index + " at offset " + at + " is gone (the file was truncated)");
       }
       rh.flip();
@@ -409,7 +426,7 @@ public final class AppendLog implements AutoCloseable {
         throw DwException.integrity(file + ": record " + index + " at offset " + at + " has a bad length " + len);
       }
       byte[] body = new byte[len];
-      if (!AtomicFiles.readFully(channel, ByteBuffer.wrap(body), at + RECORD_HEADER)) {
+      if (!io(ch -> AtomicFiles.readFully(ch, ByteBuffer.wrap(body), at + RECORD_HEADER))) {
         throw DwException.integrity(file + ": record " + index + " at offset " + at + " is cut off (the file was truncated)");
       }
       if (crc(len, body) != stored) {
@@ -421,8 +438,48 @@ public final class AppendLog implements AutoCloseable {
     }
   }
 
+  /** An operation on the file's channel. */
+  @FunctionalInterface
+  private interface ChannelOp<T> {
+    T run(FileChannel ch) throws IOException;
+  }
+
+  /**
+   * Runs {@code op} on the channel, surviving interrupts: an interrupted thread doing channel I/O
+   * makes the JDK close the channel for every thread ({@link ClosedByInterruptException}), which
+   * must not take the ledger down. The channel is reopened and the operation retried (operations
+   * are positional, so a retry rewrites the same bytes) with the interrupt status cleared, and
+   * the status is restored afterwards.
+   */
+  private <T> T io(ChannelOp<T> op) throws IOException {
+    boolean interrupted = false;
+    try {
+      for (int attempt = 0; ; attempt++) {
+        FileChannel ch = channel;
+        try {
+          return op.run(ch);
+        } catch (ClosedChannelException e) {
+          if (closed || attempt == 3) {
+            throw e;
+          }
+          interrupted |= Thread.interrupted();
+          synchronized (reopening) {
+            if (channel == ch && !closed) {
+              channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            }
+          }
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   @Override
   public void close() {
+    closed = true;
     try {
       channel.close();
     } catch (IOException e) {

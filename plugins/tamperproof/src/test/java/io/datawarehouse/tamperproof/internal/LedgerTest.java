@@ -185,6 +185,22 @@ class LedgerTest {
   }
 
   @Test
+  void append_onAnInterruptedThread_survivesAndKeepsTheInterrupt() {
+    try (Ledger l = openWith(3)) {
+      Thread.currentThread().interrupt();
+      long i = l.appendDurable(entry(3));
+      assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+      assertThat(i).isEqualTo(3);
+      assertThat(l.entry(3)).isEqualTo(entry(3));
+      l.appendDurable(entry(4));
+      assertThat(l.checkpoint().treeSize()).isEqualTo(5);
+    }
+    try (Ledger l = Ledger.open(dir, time, (i, e) -> {})) {
+      assertThat(l.size()).isEqualTo(5);
+    }
+  }
+
+  @Test
   void checkpoint_clockSteppedBack_isNeverDatedBeforeThePreviousOne() {
     try (Ledger l = openWith(1)) {
       time.advance(Duration.ofHours(1));

@@ -1,0 +1,201 @@
+package io.datawarehouse.tamperproof.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.datawarehouse.sdk.DwException;
+import io.datawarehouse.sdk.ErrorCode;
+import io.datawarehouse.sdk.bus.Message;
+import io.datawarehouse.sdk.bus.MessageBus;
+import io.datawarehouse.tamperproof.RecordInfo;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * A remote WORM copy written by the storage plugin: the record's bytes go over the bus to {@code
+ * storage.write.worm} with its retention mode, retain-until date and legal hold, which the storage
+ * plugin maps to S3 Object Lock or Azure immutability; {@code storage.read} fetches them back for
+ * repairs. The local file-based copy stays the primary one; this is the second, off-machine copy.
+ *
+ * <p>Payloads (JSON; the bus carries at most 1 MiB, so content moves in parts of 512 KiB, base64):
+ *
+ * <pre>
+ * storage.write.worm  {store, key, uploadId, part, parts, content, sha256, size, contentType?,
+ *                      metadata?, mode, retainUntil, legalHold}
+ *                     part is 0-based; the storage plugin assembles the parts of one uploadId and
+ *                     stores the object once the last one arrived and the whole hashes to sha256
+ * storage.read        {store, key, offset, length} -> {content (base64), size}
+ * storage.stat        {store, key} -> anything (NOT_FOUND also proves the storage plugin answers)
+ * </pre>
+ *
+ * An existing object (ALREADY_EXISTS or RETENTION_LOCKED on write) counts as written: the key names
+ * one record and records are written once, so a retry after a lost reply must succeed. The part
+ * that completes the upload is sent only after the local bytes verified against the ledger, so a
+ * damaged local copy is never made permanent remotely.
+ *
+ * <p>Thread-safe.
+ */
+public abstract class DelegatedWormStorage implements RemoteWormTarget {
+  public static final String WRITE_TOPIC = "storage.write.worm";
+  public static final String READ_TOPIC = "storage.read";
+  public static final String STAT_TOPIC = "storage.stat";
+  /** Bytes of content per message. */
+  public static final int PART = 512 * 1024;
+
+  /** One part of a WORM write. */
+  public record WormWrite(String store, String key, String uploadId, int part, int parts, String content, String sha256,
+      long size, String contentType, Map<String, String> metadata, String mode, Instant retainUntil, boolean legalHold) {}
+
+  /** A ranged read. */
+  public record ReadRequest(String store, String key, long offset, int length) {}
+
+  /** A stat of one key. */
+  public record StatRequest(String store, String key) {}
+
+  private final MessageBus bus;
+  private final String store;
+  private final Duration timeout;
+  private final RecordFiles files;
+
+  protected DelegatedWormStorage(MessageBus bus, String store, Duration timeout, RecordFiles files) {
+    this.bus = bus;
+    this.store = store;
+    this.timeout = timeout;
+    this.files = files;
+  }
+
+  /** The remote key of a record: {@code tamperproof/<namespace>/<id>}, checked by the provider's rules. */
+  public String key(RecordInfo r) {
+    String key = "tamperproof/" + r.namespace() + "/" + r.id();
+    checkKey(key);
+    return key;
+  }
+
+  /** Throws INVALID_ARGUMENT when the provider cannot store an object under {@code key}. */
+  protected abstract void checkKey(String key);
+
+  @Override
+  public String copy(RecordInfo r) throws Exception {
+    String key = key(r);
+    int parts = (int) Math.max(1, (r.size() + PART - 1) / PART);
+    String uploadId = r.id() + "-" + r.sha256().substring(0, 16);
+    PartSender sender = new PartSender(r, key, uploadId, parts);
+    RecordFiles.Digest d = files.read(r.id(), sender);
+    if (!d.sha256().equals(r.sha256()) || d.size() != r.size()) {
+      throw DwException.integrity("record " + r.id() + ": the local copy hashes to " + d.sha256() + ", the ledger says "
+          + r.sha256() + "; its remote copy was not completed");
+    }
+    try {
+      sender.finish();
+    } catch (DwException e) {
+      if (e.code() != ErrorCode.ALREADY_EXISTS && e.code() != ErrorCode.RETENTION_LOCKED) {
+        throw e;
+      }
+    }
+    return store + "/" + key;
+  }
+
+  /** Sends full parts as they fill, keeping the last one until the local bytes verified. */
+  private final class PartSender extends OutputStream {
+    private final RecordInfo r;
+    private final String key;
+    private final String uploadId;
+    private final int parts;
+    private final byte[] buf = new byte[PART];
+    private int fill;
+    private int part;
+    private boolean alreadyThere;
+
+    PartSender(RecordInfo r, String key, String uploadId, int parts) {
+      this.r = r;
+      this.key = key;
+      this.uploadId = uploadId;
+      this.parts = parts;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      while (len > 0) {
+        if (fill == PART) {
+          send(false);
+        }
+        int n = Math.min(len, PART - fill);
+        System.arraycopy(b, off, buf, fill, n);
+        fill += n;
+        off += n;
+        len -= n;
+      }
+    }
+
+    void finish() {
+      send(true);
+    }
+
+    private void send(boolean last) {
+      if (!alreadyThere) {
+        try {
+          request(new WormWrite(store, key, uploadId, part, parts, Base64.getEncoder().encodeToString(Arrays.copyOf(buf, fill)),
+              r.sha256(), r.size(), r.contentType(), r.metadata().isEmpty() ? null : r.metadata(), r.mode().name(),
+              r.retainUntil(), r.legalHold()));
+        } catch (DwException e) {
+          if (e.code() == ErrorCode.ALREADY_EXISTS || e.code() == ErrorCode.RETENTION_LOCKED) {
+            alreadyThere = true; // a retry of a write that reached the remote before
+          } else {
+            throw e;
+          }
+        }
+      }
+      part++;
+      fill = 0;
+      if (!last && part >= parts) {
+        throw DwException.internal("record " + r.id() + " has more bytes than its " + r.size() + " recorded", null);
+      }
+    }
+  }
+
+  @Override
+  public void fetch(RecordInfo r, OutputStream out) throws Exception {
+    String key = key(r);
+    long offset = 0;
+    while (offset < r.size()) {
+      int length = (int) Math.min(PART, r.size() - offset);
+      JsonNode reply = request(new ReadRequest(store, key, offset, length)).jsonTree();
+      byte[] content = Base64.getDecoder().decode(reply.path("content").asText(""));
+      if (content.length == 0) {
+        throw DwException.integrity("the remote copy of record " + r.id() + " (" + key + ") ends at " + offset + " of "
+            + r.size() + " bytes");
+      }
+      out.write(content);
+      offset += content.length;
+    }
+  }
+
+  @Override
+  public void probe() {
+    try {
+      request(new StatRequest(store, "tamperproof/.probe"));
+    } catch (DwException e) {
+      if (e.code() != ErrorCode.NOT_FOUND) {
+        throw e;
+      }
+    }
+  }
+
+  private Message request(Object body) {
+    String topic = body instanceof WormWrite ? WRITE_TOPIC : body instanceof ReadRequest ? READ_TOPIC : STAT_TOPIC;
+    return bus.requestSync(Message.json(topic, body), timeout);
+  }
+
+  @Override
+  public String toString() {
+    return provider() + " WORM copies in store '" + store + "' through the storage plugin";
+  }
+}
