@@ -104,6 +104,7 @@ public final class TamperProofStore implements AutoCloseable {
   private volatile Thread scanner;
   private volatile VerifyReport lastScan;
   private volatile boolean closing;
+  private java.nio.channels.FileChannel lockChannel;
 
   private TamperProofStore(Path dir, TamperProofConfig config, Time time, Ledger ledger, RecordIndex index, Instant highWater) {
     this.dir = dir;
@@ -125,6 +126,55 @@ public final class TamperProofStore implements AutoCloseable {
    *     and {@code dw worm verify} tells what was found
    */
   public static TamperProofStore open(Path dir, TamperProofConfig config, Time time) {
+    java.nio.channels.FileChannel lockChannel = lock(dir);
+    try {
+      TamperProofStore store = openLocked(dir, config, time);
+      store.lockChannel = lockChannel;
+      return store;
+    } catch (RuntimeException e) {
+      try {
+        lockChannel.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  /** Takes the store's lock file, so one process at a time writes to it. */
+  private static java.nio.channels.FileChannel lock(Path dir) {
+    Path file = dir.resolve("state").resolve("lock");
+    java.nio.channels.FileChannel ch = null;
+    try {
+      Files.createDirectories(file.getParent());
+      ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.WRITE);
+      if (ch.tryLock() == null) {
+        ch.close();
+        throw DwException.of(ErrorCode.FAILED_PRECONDITION, "the tamperproof store in " + dir + " is open in another "
+            + "process (a running dw serve?); stop it or use it over the bus. dw worm verify works while it runs");
+      }
+      return ch;
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      closeQuietly(ch);
+      throw DwException.of(ErrorCode.FAILED_PRECONDITION, "the tamperproof store in " + dir + " is already open in this process", e);
+    } catch (IOException e) {
+      closeQuietly(ch);
+      throw DwException.of(ErrorCode.UNAVAILABLE, "cannot lock " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void closeQuietly(java.io.Closeable c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (IOException ignored) {
+        // already failing
+      }
+    }
+  }
+
+  private static TamperProofStore openLocked(Path dir, TamperProofConfig config, Time time) {
     RecordIndex index = new RecordIndex();
     Instant[] high = {Instant.EPOCH};
     Ledger ledger = Ledger.open(dir.resolve("ledger"), time, (i, bytes) -> {
@@ -1199,6 +1249,7 @@ public final class TamperProofStore implements AutoCloseable {
       LOG.warn("cannot remove {}: {}", dir.resolve(RUNNING_MARKER), e.getMessage());
     } finally {
       ledger.close();
+      closeQuietly(lockChannel);
     }
   }
 }

@@ -296,6 +296,17 @@ class TamperProofStoreTest {
   }
 
   @Test
+  void open_storeAlreadyOpen_isRefusedUntilClosed() {
+    open();
+    assertThatThrownBy(() -> TamperProofStore.open(dir, config, time))
+        .isInstanceOfSatisfying(DwException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FAILED_PRECONDITION))
+        .hasMessageContaining("already open");
+    assertThat(TamperProofStore.verifyOffline(dir, VerifyOptions.all(), time).ok()).as("verify works meanwhile").isTrue();
+    store.close();
+    open();
+  }
+
+  @Test
   void readAudited_recordsTheReadInTheLedger() {
     open();
     RecordInfo r = store.write(DATA, days(1, null), ALICE);
