@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * retention change, delete, audit read, policy change, scan, repair, recovery) is an entry, and the
  * state of every record is what replaying the entries gives ({@link RecordIndex}). Record bytes live
  * in read-only data files ({@link RecordFiles}); a write is acknowledged once its data file and then
- * its WRITE entry are durable, in that order, so the ledger never names bytes that are not on disk.
+ * its WRITE entry are durable, in that order, so the ledger never names bytes that are not on disk;
+ * the entry is the commit point, and a data file without one is an interrupted write.
  * Metadata files next to the data are a readable view of the ledger's state, rebuilt when missing
  * or stale. Checkpoints are signed every {@code checkpoint.everyEntries} entries or {@code
  * checkpoint.interval}, on {@link #checkpoint()} and on close.
@@ -318,7 +319,7 @@ public final class TamperProofStore implements AutoCloseable {
 
   /** {@link #write(InputStream, WriteOptions, Caller)} of a byte array. */
   public RecordInfo write(byte[] content, WriteOptions options, Caller caller) {
-    return write(new ByteArrayInputStream(content), options, caller);
+    return write(new ByteArrayInputStream(content), content.length, options, caller);
   }
 
   /**
@@ -333,6 +334,10 @@ public final class TamperProofStore implements AutoCloseable {
    *     On any failure nothing is kept.
    */
   public RecordInfo write(InputStream content, WriteOptions options, Caller caller) {
+    return write(content, -1, options, caller);
+  }
+
+  private RecordInfo write(InputStream content, long length, WriteOptions options, Caller caller) {
     checkUsable();
     Instant now = now();
     String ns = options.namespace();
@@ -358,7 +363,7 @@ public final class TamperProofStore implements AutoCloseable {
     }
     boolean committed = false;
     try {
-      RecordFiles.Digest digest = files.write(id, content, config.maxRecordSize());
+      RecordFiles.Digest digest = files.write(id, content, config.maxRecordSize(), length);
       RecordInfo info;
       long entry;
       lock.lock();

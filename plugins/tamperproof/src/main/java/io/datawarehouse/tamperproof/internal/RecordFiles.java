@@ -20,7 +20,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
@@ -35,14 +38,16 @@ import java.util.function.Consumer;
  *   quarantine/             data files of writes that never reached the ledger, set aside
  * </pre>
  *
- * {@code xx} is the first two hex digits of SHA-256 of the id, which spreads records over 256
+ * {@code xx} is the low byte of CRC32C of the id, in hex, which spreads records over 256
  * directories whatever their ids look like.
  *
- * <p>A data file is written under a temporary name, forced, made read-only and renamed into place
- * without replacing anything (so an existing record can never be overwritten, even by a race), and
- * the directory is forced. Its SHA-256 is computed while it is written. It is not yet a record: the
- * ledger's WRITE entry is. The metadata file is a view of the ledger's state, written without a
- * force and rebuilt from the ledger when missing or stale.
+ * <p>A data file is created under its final name with {@code CREATE_NEW} (so an existing record can
+ * never be overwritten, even by a race) and read-only permissions from the start, written, forced,
+ * and its directory forced. Its SHA-256 is computed while it is written. It is not yet a record:
+ * the ledger's WRITE entry, appended after the file is durable, is the commit point; a data file
+ * without one (a write interrupted by a crash) is set aside to {@code quarantine/} when the store
+ * opens, so a half-written file is never visible as a record. The metadata file is a view of the
+ * ledger's state, written without a force and rebuilt from the ledger when missing or stale.
  *
  * <p>Thread-safe (no shared mutable state besides the file system).
  */
@@ -61,6 +66,8 @@ public final class RecordFiles {
       m -> org.slf4j.LoggerFactory.getLogger(RecordFiles.class).warn("{}", m);
   private final Path records;
   private final Path quarantine;
+  private final Set<Path> knownDirs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile Boolean posix;
 
   public RecordFiles(Path dataDir) {
     this.records = dataDir.resolve("records");
@@ -81,78 +88,117 @@ public final class RecordFiles {
   }
 
   private Path dirOf(String id) {
-    byte[] h = MerkleTree.sha256().digest(id.getBytes(StandardCharsets.UTF_8));
-    return records.resolve(HexFormat.of().toHexDigits(h[0]));
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(id.getBytes(StandardCharsets.UTF_8));
+    return records.resolve(HexFormat.of().toHexDigits((byte) crc.getValue()));
+  }
+
+  /** {@link #write(String, InputStream, long, long)} of content of unknown length. */
+  public Digest write(String id, InputStream content, long maxSize) {
+    return write(id, content, maxSize, -1);
   }
 
   /**
-   * Writes record {@code id}'s data file from {@code content} and makes it durable and read-only.
+   * Writes record {@code id}'s data file from {@code content}, read-only from its creation, and
+   * makes it and its directory entry durable.
    *
    * @param maxSize the largest content accepted; more is INVALID_ARGUMENT and nothing is kept
+   * @param expectedSize the content's length when known (sizes the buffer), else -1
    * @throws DwException ALREADY_EXISTS when the data file exists; UNAVAILABLE on I/O errors (nothing
    *     is left behind)
    */
-  public Digest write(String id, InputStream content, long maxSize) {
+  public Digest write(String id, InputStream content, long maxSize, long expectedSize) {
     Path target = dataFile(id);
     Path dir = target.getParent();
-    Path tmp = dir.resolve(AtomicFiles.TEMP_PREFIX + id + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
     byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
     int headerLen = 4 + 2 + 2 + idBytes.length + 8;
     MessageDigest sha = MerkleTree.sha256();
     long size = 0;
+    boolean created = false;
     try {
-      Files.createDirectories(dir);
-      if (Files.exists(target)) {
-        throw DwException.of(ErrorCode.ALREADY_EXISTS, "a data file for record " + id + " exists already: " + target);
+      if (knownDirs.add(dir)) {
+        Files.createDirectories(dir);
       }
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer buf = ByteBuffer.allocate(BUFFER).order(ByteOrder.BIG_ENDIAN);
-        buf.putInt(DATA_MAGIC).putShort((short) VERSION).putShort((short) idBytes.length).put(idBytes).putLong(-1L);
-        byte[] chunk = new byte[BUFFER];
+      try (FileChannel ch = createReadOnly(target)) {
+        created = true;
+        int cap = expectedSize >= 0 ? (int) Math.min(BUFFER, headerLen + expectedSize) : BUFFER;
+        ByteBuffer buf = ByteBuffer.allocate(Math.max(cap, headerLen)).order(ByteOrder.BIG_ENDIAN);
+        buf.putInt(DATA_MAGIC).putShort((short) VERSION).putShort((short) idBytes.length).put(idBytes)
+            .putLong(expectedSize);
         long pos = 0;
-        int n;
-        while ((n = content.readNBytes(chunk, 0, Math.min(chunk.length, buf.remaining()))) > 0) {
-          size += n;
-          if (size > maxSize) {
-            throw DwException.invalidArgument("record " + id + " is larger than the limit of " + maxSize
-                + " bytes (maxRecordSize)");
+        while (true) {
+          int n = buf.hasRemaining() ? content.readNBytes(buf.array(), buf.position(), buf.remaining()) : 0;
+          if (n > 0) {
+            size += n;
+            if (size > maxSize) {
+              throw DwException.invalidArgument("record " + id + " is larger than the limit of " + maxSize
+                  + " bytes (maxRecordSize)");
+            }
+            sha.update(buf.array(), buf.position(), n);
+            buf.position(buf.position() + n);
           }
-          sha.update(chunk, 0, n);
-          buf.put(chunk, 0, n);
+          if (buf.hasRemaining() && n == 0) {
+            break; // end of content
+          }
           if (!buf.hasRemaining()) {
             buf.flip();
             AtomicFiles.writeFully(ch, buf, pos);
             pos += buf.limit();
             buf.clear();
+            if (size == expectedSize && content.read() < 0) {
+              break; // exactly the expected length, and nothing more
+            } else if (size == expectedSize) {
+              throw DwException.invalidArgument("record " + id + ": the content is longer than the " + expectedSize
+                  + " bytes announced");
+            }
           }
         }
         buf.flip();
         AtomicFiles.writeFully(ch, buf, pos);
-        AtomicFiles.writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(0, size), headerLen - 8);
-        ch.force(true);
-      }
-      DurableFiles.makeReadOnly(tmp);
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException e) {
-        throw DwException.of(ErrorCode.ALREADY_EXISTS, "a data file for record " + id + " exists already: " + target, e);
-      }
-      if (Files.exists(tmp)) {
-        throw new IOException("the rename of " + tmp + " replaced nothing but left the source behind");
+        if (size != expectedSize) {
+          AtomicFiles.writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(0, size), headerLen - 8);
+        }
+        ch.force(false);
       }
       AtomicFiles.fsyncDirectory(dir);
       return new Digest(HexFormat.of().formatHex(sha.digest()), size);
+    } catch (FileAlreadyExistsException e) {
+      throw DwException.of(ErrorCode.ALREADY_EXISTS, "a data file for record " + id + " exists already: " + target, e);
     } catch (IOException | RuntimeException e) {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
+      if (created) {
+        try {
+          Files.deleteIfExists(target);
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
       }
       if (e instanceof DwException dw) {
         throw dw;
       }
       throw DwException.of(ErrorCode.UNAVAILABLE, "cannot write record " + id + " to " + target + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Creates {@code file} (never replacing one) with read-only permissions, open for writing. */
+  private FileChannel createReadOnly(Path file) throws IOException {
+    Set<StandardOpenOption> opts = EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    if (posix()) {
+      return FileChannel.open(file, opts, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("r--r--r--")));
+    }
+    FileChannel ch = FileChannel.open(file, opts);
+    DurableFiles.makeReadOnly(file);
+    return ch;
+  }
+
+  /** Whether the records' file system has POSIX permissions (asked once: the lookup is slow). */
+  private boolean posix() throws IOException {
+    Boolean p = posix;
+    if (p == null) {
+      Files.createDirectories(records);
+      p = Files.getFileStore(records).supportsFileAttributeView("posix");
+      posix = p;
+    }
+    return p;
   }
 
   /**
@@ -212,26 +258,32 @@ public final class RecordFiles {
   public Digest read(String id, OutputStream out) {
     Path file = dataFile(id);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long contentStart = checkHeader(id, file, ch);
-      long expected = ch.size() - contentStart;
+      long fileSize = ch.size();
+      ByteBuffer buf = ByteBuffer.allocate((int) Math.max(1, Math.min(BUFFER, fileSize))).order(ByteOrder.BIG_ENDIAN);
+      AtomicFiles.readFully(ch, buf, 0);
+      int contentStart = checkHeader(id, file, buf, fileSize);
       MessageDigest sha = MerkleTree.sha256();
-      ByteBuffer buf = ByteBuffer.allocate(BUFFER);
-      long pos = contentStart;
       long size = 0;
+      long pos = buf.position();
+      int from = contentStart;
       while (true) {
+        int n = buf.position() - from;
+        if (n > 0) {
+          sha.update(buf.array(), from, n);
+          if (out != null) {
+            out.write(buf.array(), from, n);
+          }
+          size += n;
+        }
         buf.clear();
-        int n = ch.read(buf, pos);
-        if (n <= 0) {
+        from = 0;
+        int r = ch.read(buf, pos);
+        if (r <= 0) {
           break;
         }
-        sha.update(buf.array(), 0, n);
-        if (out != null) {
-          out.write(buf.array(), 0, n);
-        }
-        pos += n;
-        size += n;
+        pos += r;
       }
-      if (size != expected) {
+      if (size != fileSize - contentStart) {
         throw DwException.integrity("record " + id + ": " + file + " changed while it was read");
       }
       return new Digest(HexFormat.of().formatHex(sha.digest()), size);
@@ -242,18 +294,19 @@ public final class RecordFiles {
     }
   }
 
-  /** Checks the data file header; returns where the content starts. */
-  private static long checkHeader(String id, Path file, FileChannel ch) throws IOException {
+  /**
+   * Checks the data file header at the start of {@code buf} (filled from offset 0); returns where
+   * the content starts.
+   */
+  private static int checkHeader(String id, Path file, ByteBuffer buf, long fileSize) {
     byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
     int headerLen = 4 + 2 + 2 + idBytes.length + 8;
-    ByteBuffer h = ByteBuffer.allocate(headerLen).order(ByteOrder.BIG_ENDIAN);
-    if (!AtomicFiles.readFully(ch, h, 0)) {
-      throw DwException.integrity("record " + id + ": " + file + " is too short for its header (" + ch.size() + " bytes)");
+    if (buf.position() < Math.min(headerLen, fileSize) || fileSize < headerLen) {
+      throw DwException.integrity("record " + id + ": " + file + " is too short for its header (" + fileSize + " bytes)");
     }
-    h.flip();
-    int magic = h.getInt();
-    int version = Short.toUnsignedInt(h.getShort());
-    int idLen = Short.toUnsignedInt(h.getShort());
+    int magic = buf.getInt(0);
+    int version = Short.toUnsignedInt(buf.getShort(4));
+    int idLen = Short.toUnsignedInt(buf.getShort(6));
     if (magic != DATA_MAGIC) {
       throw DwException.integrity(String.format("record %s: %s: header mismatch: actual magic=0x%08x vs expected magic=0x%08x",
           id, file, magic, DATA_MAGIC));
@@ -261,14 +314,13 @@ public final class RecordFiles {
     if (version != VERSION) {
       throw DwException.integrity("record " + id + ": " + file + ": format version " + version + " is not supported");
     }
-    if (idLen != idBytes.length || !java.util.Arrays.equals(h.array(), 8, 8 + idLen, idBytes, 0, idLen)) {
+    if (idLen != idBytes.length || !java.util.Arrays.equals(buf.array(), 8, 8 + idLen, idBytes, 0, idLen)) {
       throw DwException.integrity("record " + id + ": " + file + " holds another record (the file was replaced or moved)");
     }
-    h.position(8 + idLen);
-    long length = h.getLong();
-    if (length != ch.size() - headerLen) {
+    long length = buf.getLong(8 + idLen);
+    if (length != fileSize - headerLen) {
       throw DwException.integrity("record " + id + ": " + file + " says " + length + " content bytes but has "
-          + (ch.size() - headerLen) + " (truncated, extended or replaced)");
+          + (fileSize - headerLen) + " (truncated, extended or replaced)");
     }
     return headerLen;
   }
