@@ -5,7 +5,6 @@ import io.datawarehouse.sdk.ErrorCode;
 import io.datawarehouse.sdk.Health;
 import io.datawarehouse.sdk.Time;
 import io.datawarehouse.sdk.io.AtomicFiles;
-import io.datawarehouse.sdk.io.FramedFile;
 import io.datawarehouse.tamperproof.internal.Ledger;
 import io.datawarehouse.tamperproof.internal.LedgerEvent;
 import io.datawarehouse.tamperproof.internal.RateLimiter;
@@ -78,7 +77,6 @@ public final class TamperProofStore implements AutoCloseable {
   public static final Pattern ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
   /** The actor of the store's own entries (recovery, scans, repairs). */
   public static final String SYSTEM = "system";
-  private static final int WATERMARK_MAGIC = FramedFile.magic("DWTW");
   private static final long MAX_IN_MEMORY = 512L << 20;
   /** Present while a store is open: after a crash it says the last writes may have left debris. */
   public static final String RUNNING_MARKER = "state/running";
@@ -93,10 +91,9 @@ public final class TamperProofStore implements AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final ReentrantLock maintenance = new ReentrantLock();
   private final Set<String> reserved = new HashSet<>();
-  private final Set<String> unforcedMeta = new HashSet<>();
   private final SecureRandom random = new SecureRandom();
   private final List<Consumer<TamperProofEvent>> listeners = new CopyOnWriteArrayList<>();
-  private final Path watermarkFile;
+  private boolean uncleanStop;
   private volatile Instant highWater;
   private volatile long lastCheckpointNanos;
   private volatile DwException failed;
@@ -115,7 +112,6 @@ public final class TamperProofStore implements AutoCloseable {
     this.index = index;
     this.highWater = highWater;
     this.files = new RecordFiles(dir);
-    this.watermarkFile = dir.resolve("state").resolve("meta.watermark");
     this.lastCheckpointNanos = time.nanoTime();
   }
 
@@ -252,13 +248,13 @@ public final class TamperProofStore implements AutoCloseable {
         throw DwException.of(ErrorCode.UNAVAILABLE, "cannot delete " + files.metaFile(id) + ": " + e.getMessage(), e);
       }
     }
-    long watermark = readWatermark();
+    // metadata files are written without a force: after a crash any of them may be stale or torn
+    uncleanStop = Files.exists(dir.resolve(RUNNING_MARKER));
     int rewritten = 0;
     for (RecordInfo r : index.all()) {
-      boolean check = !withMeta.contains(r.id()) || r.lastChange() >= watermark;
+      boolean check = !withMeta.contains(r.id()) || uncleanStop;
       if (r.exists() && check && !r.equals(safeReadMeta(r.id()))) {
         files.writeMeta(r);
-        unforcedMeta.add(r.id());
         rewritten++;
       }
     }
@@ -298,19 +294,6 @@ public final class TamperProofStore implements AutoCloseable {
     }
     if (!entries.isEmpty()) {
       ledger.sync(entries.get(entries.size() - 1));
-    }
-  }
-
-  private long readWatermark() {
-    if (!Files.exists(watermarkFile)) {
-      return 0;
-    }
-    try {
-      byte[] body = FramedFile.read(watermarkFile, WATERMARK_MAGIC, 1, 1).body();
-      return java.nio.ByteBuffer.wrap(body).getLong();
-    } catch (DwException e) {
-      LOG.warn("{} is damaged ({}); checking every metadata file", watermarkFile, e.getMessage());
-      return 0;
     }
   }
 
@@ -680,7 +663,6 @@ public final class TamperProofStore implements AutoCloseable {
             + lockDescription(r, now));
       }
       entry = append(LedgerEvent.of(LedgerEvent.Type.DELETE, now, caller.actor(), reason).withRecord(id, r.namespace()));
-      unforcedMeta.remove(id);
       reserved.add(id);
     } finally {
       lock.unlock();
@@ -732,33 +714,13 @@ public final class TamperProofStore implements AutoCloseable {
   }
 
   /**
-   * Makes every metadata file durable and signs a checkpoint of every durable ledger entry (or
-   * returns the latest when nothing changed).
+   * Signs a checkpoint of every durable ledger entry (or returns the latest when nothing changed).
    */
   public Checkpoint checkpoint() {
     maintenance.lock();
     try {
-      Set<String> pending;
-      long watermark;
-      lock.lock();
-      try {
-        pending = new HashSet<>(unforcedMeta);
-        unforcedMeta.clear();
-        watermark = ledger.size();
-      } finally {
-        lock.unlock();
-      }
-      Set<Path> dirs = new HashSet<>();
-      for (String id : pending) {
-        files.forceMeta(id);
-        dirs.add(files.metaFile(id).getParent());
-      }
-      dirs.forEach(AtomicFiles::fsyncDirectory);
       Checkpoint before = ledger.latestCheckpoint();
       Checkpoint cp = ledger.checkpoint();
-      if (!pending.isEmpty() || readWatermark() < watermark) {
-        FramedFile.write(watermarkFile, WATERMARK_MAGIC, 1, java.nio.ByteBuffer.allocate(8).putLong(watermark).array());
-      }
       lastCheckpointNanos = time.nanoTime();
       if (cp != before) {
         Map<String, Object> d = new LinkedHashMap<>();
@@ -1200,7 +1162,6 @@ public final class TamperProofStore implements AutoCloseable {
 
   private void writeMeta(RecordInfo r) {
     files.writeMeta(r);
-    unforcedMeta.add(r.id());
   }
 
   private void sync(long entry) {
@@ -1248,7 +1209,9 @@ public final class TamperProofStore implements AutoCloseable {
     try {
       if (failed == null) {
         checkpoint();
+        // written before this, the metadata files reach the disk no later than the marker's removal
         Files.deleteIfExists(dir.resolve(RUNNING_MARKER));
+        AtomicFiles.fsyncDirectory(dir.resolve(RUNNING_MARKER).getParent());
       }
     } catch (IOException e) {
       LOG.warn("cannot remove {}: {}", dir.resolve(RUNNING_MARKER), e.getMessage());

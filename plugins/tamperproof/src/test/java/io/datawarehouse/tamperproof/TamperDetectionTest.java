@@ -199,7 +199,7 @@ class TamperDetectionTest {
     Path ledgerDir = dir.resolve("ledger");
     Files.delete(ledgerDir.resolve("checkpoints.log"));
     Files.delete(ledgerDir.resolve("ledger.log"));
-    Files.delete(dir.resolve("state").resolve("meta.watermark")); // so the store rebuilds every metadata file
+    Files.write(dir.resolve("state").resolve("running"), new byte[] {1}); // feign a crash: every metadata file is rebuilt
     try (AppendLog log = AppendLog.open(ledgerDir.resolve("ledger.log"), FramedFile.magic("DWTL"), true, (i, b) -> {})) {
       entries.subList(0, 4).forEach(log::append);
       log.syncAll();

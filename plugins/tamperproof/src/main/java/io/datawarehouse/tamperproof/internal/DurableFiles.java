@@ -4,9 +4,7 @@ import io.datawarehouse.sdk.DwException;
 import io.datawarehouse.sdk.ErrorCode;
 import io.datawarehouse.sdk.io.AtomicFiles;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -15,7 +13,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * File helpers beside the SDK's {@link AtomicFiles}: unforced atomic replacements for files derived
- * from durable state, forcing such files later, and read-only permissions.
+ * from durable state, and read-only permissions.
  */
 public final class DurableFiles {
   private DurableFiles() {}
@@ -23,7 +21,7 @@ public final class DurableFiles {
   /**
    * Replaces {@code target} with {@code data} atomically (temporary file, rename) but without
    * forcing anything to disk: for files derived from durable state, which are checked and rebuilt
-   * after a crash. {@link #force} makes them durable later.
+   * after a crash.
    */
   public static void replaceUnforced(Path target, byte[] data) {
     Path tmp = target.resolveSibling(AtomicFiles.TEMP_PREFIX + target.getFileName() + "-"
@@ -38,17 +36,6 @@ public final class DurableFiles {
         e.addSuppressed(suppressed);
       }
       throw DwException.of(ErrorCode.UNAVAILABLE, "cannot write " + target + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Forces a file's content to disk; a file that is gone meanwhile is skipped. */
-  public static void force(Path file) {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (NoSuchFileException gone) {
-      // deleted or replaced since: nothing to force
-    } catch (IOException e) {
-      throw DwException.of(ErrorCode.UNAVAILABLE, "cannot force " + file + " to disk: " + e.getMessage(), e);
     }
   }
 

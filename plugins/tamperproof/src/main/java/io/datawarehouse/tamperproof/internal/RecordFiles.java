@@ -335,11 +335,6 @@ public final class RecordFiles {
     DurableFiles.replaceUnforced(metaFile(info.id()), FramedFile.frame(META_MAGIC, VERSION, Json.toBytes(info)));
   }
 
-  /** Forces record {@code id}'s metadata file to disk. */
-  public void forceMeta(String id) {
-    DurableFiles.force(metaFile(id));
-  }
-
   /**
    * Reads record {@code id}'s metadata file.
    *
