@@ -48,23 +48,23 @@ final class FakeStorage implements AutoCloseable {
     if (objects.containsKey(key)) {
       throw DwException.of(ErrorCode.RETENTION_LOCKED, "object " + key + " exists and is retained");
     }
-    ByteArrayOutputStream buf = uploads.computeIfAbsent(q.path("uploadId").asText(), u -> new ByteArrayOutputStream());
+    JsonNode upload = q.path("upload");
+    String uploadId = upload.isMissingNode() ? "single-" + key : upload.path("id").asText();
+    ByteArrayOutputStream buf = uploads.computeIfAbsent(uploadId, u -> new ByteArrayOutputStream());
     synchronized (buf) {
-      if (q.path("part").asInt() == 0) {
-        buf.reset();
-      }
-      buf.writeBytes(Base64.getDecoder().decode(q.path("content").asText()));
-      if (q.path("part").asInt() < q.path("parts").asInt() - 1) {
-        return Map.of("key", key, "part", q.path("part").asInt());
+      buf.writeBytes(Base64.getDecoder().decode(q.path("contentBase64").asText()));
+      if (!upload.isMissingNode() && !upload.path("last").asBoolean()) {
+        return Map.of("uploadId", uploadId, "receivedChunks", upload.path("chunk").asInt() + 1, "receivedBytes", buf.size());
       }
       byte[] all = buf.toByteArray();
-      uploads.remove(q.path("uploadId").asText());
+      uploads.remove(uploadId);
       String sha = StoreFixture.sha256(all);
-      if (!sha.equals(q.path("sha256").asText())) {
-        throw DwException.integrity("upload of " + key + " hashes to " + sha + ", not " + q.path("sha256").asText());
+      if (!sha.equals(q.path("expectedSha256").asText())) {
+        throw DwException.integrity("upload of " + key + " hashes to " + sha + ", not " + q.path("expectedSha256").asText());
       }
-      objects.put(key, new Stored(all, sha, q.path("mode").asText(), q.path("retainUntil").asText(), q.path("legalHold").asBoolean()));
-      return Map.of("key", key, "sha256", sha, "size", all.length);
+      objects.put(key, new Stored(all, sha, q.path("retention").path("mode").asText(),
+          q.path("retention").path("retainUntil").asText(), q.path("legalHold").asBoolean()));
+      return Map.of("store", q.path("store").asText(), "key", key, "sha256", sha, "size", all.length);
     }
   }
 
@@ -75,7 +75,9 @@ final class FakeStorage implements AutoCloseable {
     }
     int from = (int) Math.min(q.path("offset").asLong(), s.bytes().length);
     int to = (int) Math.min(s.bytes().length, from + q.path("length").asLong());
-    return Map.of("content", Base64.getEncoder().encodeToString(Arrays.copyOfRange(s.bytes(), from, to)), "size", s.bytes().length);
+    return Map.of("offset", from, "length", to - from, "contentBase64",
+        Base64.getEncoder().encodeToString(Arrays.copyOfRange(s.bytes(), from, to)), "eof", to == s.bytes().length,
+        "nextOffset", to);
   }
 
   /** Replaces an object's bytes (for a test of a remote copy that does not verify). */

@@ -20,15 +20,16 @@ import java.util.Map;
  * plugin maps to S3 Object Lock or Azure immutability; {@code storage.read} fetches them back for
  * repairs. The local file-based copy stays the primary one; this is the second, off-machine copy.
  *
- * <p>Payloads (JSON; the bus carries at most 1 MiB, so content moves in parts of 512 KiB, base64):
+ * <p>Payloads, as the storage plugin documents them (its README): content moves base64 in chunks of
+ * at most 512 KiB (the bus carries at most 1 MiB):
  *
  * <pre>
- * storage.write.worm  {store, key, uploadId, part, parts, content, sha256, size, contentType?,
- *                      metadata?, mode, retainUntil, legalHold}
- *                     part is 0-based; the storage plugin assembles the parts of one uploadId and
- *                     stores the object once the last one arrived and the whole hashes to sha256
- * storage.read        {store, key, offset, length} -> {content (base64), size}
- * storage.stat        {store, key} -> anything (NOT_FOUND also proves the storage plugin answers)
+ * storage.write.worm  {store, key, contentBase64, contentType?, metadata?, expectedSha256,
+ *                      retention: {mode, retainUntil}, legalHold, upload?: {id, chunk, last}}
+ *                     upload only when the content takes more than one chunk; the last chunk
+ *                     stores the object, checked against expectedSha256
+ * storage.read        {store, key, offset, length} -> {contentBase64, eof, nextOffset, ...}
+ * storage.stat        {store, key} -> Info (NOT_FOUND also proves the storage plugin answers)
  * </pre>
  *
  * An existing object (ALREADY_EXISTS or RETENTION_LOCKED on write) counts as written: the key names
@@ -45,9 +46,15 @@ public abstract class DelegatedWormStorage implements RemoteWormTarget {
   /** Bytes of content per message. */
   public static final int PART = 512 * 1024;
 
-  /** One part of a WORM write. */
-  public record WormWrite(String store, String key, String uploadId, int part, int parts, String content, String sha256,
-      long size, String contentType, Map<String, String> metadata, String mode, Instant retainUntil, boolean legalHold) {}
+  /** One chunk of a WORM write. */
+  public record WormWrite(String store, String key, String contentBase64, String contentType, Map<String, String> metadata,
+      String expectedSha256, Retention retention, boolean legalHold, Upload upload) {}
+
+  /** A retention as the storage plugin takes it. */
+  public record Retention(String mode, Instant retainUntil) {}
+
+  /** Where a chunk belongs in a chunked upload. */
+  public record Upload(String id, int chunk, boolean last) {}
 
   /** A ranged read. */
   public record ReadRequest(String store, String key, long offset, int length) {}
@@ -81,7 +88,9 @@ public abstract class DelegatedWormStorage implements RemoteWormTarget {
   public String copy(RecordInfo r) throws Exception {
     String key = key(r);
     int parts = (int) Math.max(1, (r.size() + PART - 1) / PART);
-    String uploadId = r.id() + "-" + r.sha256().substring(0, 16);
+    // a fresh upload per attempt: a retry after a lost reply starts over, and its last chunk finds the
+    // object stored (RETENTION_LOCKED), which counts as written
+    String uploadId = r.id() + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
     PartSender sender = new PartSender(r, key, uploadId, parts);
     RecordFiles.Digest d = files.read(r.id(), sender);
     if (!d.sha256().equals(r.sha256()) || d.size() != r.size()) {
@@ -142,9 +151,9 @@ public abstract class DelegatedWormStorage implements RemoteWormTarget {
     private void send(boolean last) {
       if (!alreadyThere) {
         try {
-          request(new WormWrite(store, key, uploadId, part, parts, Base64.getEncoder().encodeToString(Arrays.copyOf(buf, fill)),
-              r.sha256(), r.size(), r.contentType(), r.metadata().isEmpty() ? null : r.metadata(), r.mode().name(),
-              r.retainUntil(), r.legalHold()));
+          request(new WormWrite(store, key, Base64.getEncoder().encodeToString(Arrays.copyOf(buf, fill)), r.contentType(),
+              r.metadata().isEmpty() ? null : r.metadata(), r.sha256(), new Retention(r.mode().name(), r.retainUntil()),
+              r.legalHold(), parts == 1 ? null : new Upload(uploadId, part, last)));
         } catch (DwException e) {
           if (e.code() == ErrorCode.ALREADY_EXISTS || e.code() == ErrorCode.RETENTION_LOCKED) {
             alreadyThere = true; // a retry of a write that reached the remote before
@@ -165,16 +174,20 @@ public abstract class DelegatedWormStorage implements RemoteWormTarget {
   public void fetch(RecordInfo r, OutputStream out) throws Exception {
     String key = key(r);
     long offset = 0;
-    while (offset < r.size()) {
-      int length = (int) Math.min(PART, r.size() - offset);
+    while (true) {
+      int length = (int) Math.max(1, Math.min(PART, r.size() - offset));
       JsonNode reply = request(new ReadRequest(store, key, offset, length)).jsonTree();
-      byte[] content = Base64.getDecoder().decode(reply.path("content").asText(""));
+      byte[] content = Base64.getDecoder().decode(reply.path("contentBase64").asText(""));
+      out.write(content);
+      offset += content.length;
+      if (reply.path("eof").asBoolean(false) || offset >= r.size()) {
+        break;
+      }
       if (content.length == 0) {
         throw DwException.integrity("the remote copy of record " + r.id() + " (" + key + ") ends at " + offset + " of "
             + r.size() + " bytes");
       }
-      out.write(content);
-      offset += content.length;
+      offset = reply.path("nextOffset").asLong(offset);
     }
   }
 
