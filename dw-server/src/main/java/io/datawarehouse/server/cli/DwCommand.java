@@ -42,6 +42,7 @@ import picocli.CommandLine.Spec;
       io.datawarehouse.server.cli.storage.StorageCommand.class,
       VersionCommand.class,
       io.datawarehouse.server.cli.raid.RaidCommand.class,
+      io.datawarehouse.server.cli.tamperproof.WormCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class DwCommand implements Runnable {

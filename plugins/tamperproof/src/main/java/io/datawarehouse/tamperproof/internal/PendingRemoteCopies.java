@@ -1,0 +1,41 @@
+package io.datawarehouse.tamperproof.internal;
+
+import io.datawarehouse.sdk.DwException;
+import io.datawarehouse.sdk.ErrorCode;
+import io.datawarehouse.tamperproof.RecordInfo;
+import java.io.OutputStream;
+
+/**
+ * The fallback while the remote WORM store is unreachable: a copy "written" here is only the
+ * durable journal entry the provider pattern made before calling it (the bytes stay in the local
+ * WORM copy, which is immutable), so nothing is held in memory; it is replayed to the real remote
+ * when it answers again. Remote reads are UNAVAILABLE.
+ */
+final class PendingRemoteCopies implements RemoteWormTarget {
+  private final String provider;
+
+  PendingRemoteCopies(String provider) {
+    this.provider = provider;
+  }
+
+  @Override
+  public String copy(RecordInfo r) {
+    return null; // journaled by the caller; no location yet
+  }
+
+  @Override
+  public void fetch(RecordInfo r, OutputStream out) {
+    throw DwException.of(ErrorCode.UNAVAILABLE, "the remote WORM store (" + provider + ") is unreachable: the remote copy of "
+        + "record " + r.id() + " cannot be read now");
+  }
+
+  @Override
+  public void probe() {
+    throw DwException.of(ErrorCode.UNAVAILABLE, "the fallback is not a remote");
+  }
+
+  @Override
+  public String provider() {
+    return provider;
+  }
+}

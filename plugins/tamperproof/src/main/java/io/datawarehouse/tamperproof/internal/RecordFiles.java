@@ -1,0 +1,424 @@
+package io.datawarehouse.tamperproof.internal;
+
+import io.datawarehouse.sdk.DwException;
+import io.datawarehouse.sdk.ErrorCode;
+import io.datawarehouse.sdk.io.AtomicFiles;
+import io.datawarehouse.sdk.io.FramedFile;
+import io.datawarehouse.sdk.json.Json;
+import io.datawarehouse.tamperproof.RecordInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+/**
+ * The local WORM files of records: one data file per record, written once and then read-only, and
+ * a metadata file alongside it.
+ *
+ * <pre>
+ *   records/&lt;xx&gt;/&lt;id&gt;.rec    data: u32 magic "DWTR", u16 version 1, u16 id length, id (UTF-8),
+ *                           u64 content length, content
+ *   records/&lt;xx&gt;/&lt;id&gt;.meta   FramedFile "DWTM" v1 with the record's {@link RecordInfo} as JSON
+ *   quarantine/             data files of writes that never reached the ledger, set aside
+ * </pre>
+ *
+ * {@code xx} is the low byte of CRC32C of the id, in hex, which spreads records over 256
+ * directories whatever their ids look like.
+ *
+ * <p>A data file is created under its final name with {@code CREATE_NEW} (so an existing record can
+ * never be overwritten, even by a race) and read-only permissions from the start, written, forced,
+ * and its directory forced. Its SHA-256 is computed while it is written. It is not yet a record:
+ * the ledger's WRITE entry, appended after the file is durable, is the commit point; a data file
+ * without one (a write interrupted by a crash) is set aside to {@code quarantine/} when the store
+ * opens, so a half-written file is never visible as a record. The metadata file is a view of the
+ * ledger's state, written without a force and rebuilt from the ledger when missing or stale.
+ *
+ * <p>Thread-safe (no shared mutable state besides the file system).
+ */
+public final class RecordFiles {
+  static final int DATA_MAGIC = FramedFile.magic("DWTR");
+  static final int META_MAGIC = FramedFile.magic("DWTM");
+  private static final int VERSION = 1;
+  private static final int BUFFER = 256 * 1024;
+  public static final String DATA_SUFFIX = ".rec";
+  public static final String META_SUFFIX = ".meta";
+
+  /** The SHA-256 and length of content as written or read. */
+  public record Digest(String sha256, long size) {}
+
+  private static final Consumer<String> LOG_FALLBACK =
+      m -> org.slf4j.LoggerFactory.getLogger(RecordFiles.class).warn("{}", m);
+  private final Path records;
+  private final Path quarantine;
+  private final Set<Path> knownDirs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile Boolean posix;
+
+  public RecordFiles(Path dataDir) {
+    this.records = dataDir.resolve("records");
+    this.quarantine = dataDir.resolve("quarantine");
+  }
+
+  /** The directory holding every record's files. */
+  public Path root() {
+    return records;
+  }
+
+  public Path dataFile(String id) {
+    return dirOf(id).resolve(id + DATA_SUFFIX);
+  }
+
+  public Path metaFile(String id) {
+    return dirOf(id).resolve(id + META_SUFFIX);
+  }
+
+  private Path dirOf(String id) {
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(id.getBytes(StandardCharsets.UTF_8));
+    return records.resolve(HexFormat.of().toHexDigits((byte) crc.getValue()));
+  }
+
+  /** {@link #write(String, InputStream, long, long)} of content of unknown length. */
+  public Digest write(String id, InputStream content, long maxSize) {
+    return write(id, content, maxSize, -1);
+  }
+
+  /**
+   * Writes record {@code id}'s data file from {@code content}, read-only from its creation, and
+   * makes it and its directory entry durable.
+   *
+   * @param maxSize the largest content accepted; more is INVALID_ARGUMENT and nothing is kept
+   * @param expectedSize the content's length when known (sizes the buffer), else -1
+   * @throws DwException ALREADY_EXISTS when the data file exists; UNAVAILABLE on I/O errors (nothing
+   *     is left behind)
+   */
+  public Digest write(String id, InputStream content, long maxSize, long expectedSize) {
+    Path target = dataFile(id);
+    Path dir = target.getParent();
+    byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+    int headerLen = 4 + 2 + 2 + idBytes.length + 8;
+    MessageDigest sha = MerkleTree.sha256();
+    long size = 0;
+    boolean created = false;
+    try {
+      if (knownDirs.add(dir)) {
+        Files.createDirectories(dir);
+      }
+      try (FileChannel ch = createReadOnly(target)) {
+        created = true;
+        int cap = expectedSize >= 0 ? (int) Math.min(BUFFER, headerLen + expectedSize) : BUFFER;
+        ByteBuffer buf = ByteBuffer.allocate(Math.max(cap, headerLen)).order(ByteOrder.BIG_ENDIAN);
+        buf.putInt(DATA_MAGIC).putShort((short) VERSION).putShort((short) idBytes.length).put(idBytes)
+            .putLong(expectedSize);
+        long pos = 0;
+        while (true) {
+          int n = buf.hasRemaining() ? content.readNBytes(buf.array(), buf.position(), buf.remaining()) : 0;
+          if (n > 0) {
+            size += n;
+            if (size > maxSize) {
+              throw DwException.invalidArgument("record " + id + " is larger than the limit of " + maxSize
+                  + " bytes (maxRecordSize)");
+            }
+            sha.update(buf.array(), buf.position(), n);
+            buf.position(buf.position() + n);
+          }
+          if (buf.hasRemaining() && n == 0) {
+            break; // end of content
+          }
+          if (!buf.hasRemaining()) {
+            buf.flip();
+            AtomicFiles.writeFully(ch, buf, pos);
+            pos += buf.limit();
+            buf.clear();
+            if (size == expectedSize && content.read() < 0) {
+              break; // exactly the expected length, and nothing more
+            } else if (size == expectedSize) {
+              throw DwException.invalidArgument("record " + id + ": the content is longer than the " + expectedSize
+                  + " bytes announced");
+            }
+          }
+        }
+        buf.flip();
+        AtomicFiles.writeFully(ch, buf, pos);
+        if (size != expectedSize) {
+          AtomicFiles.writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(0, size), headerLen - 8);
+        }
+        ch.force(false);
+      }
+      AtomicFiles.fsyncDirectory(dir);
+      return new Digest(HexFormat.of().formatHex(sha.digest()), size);
+    } catch (FileAlreadyExistsException e) {
+      throw DwException.of(ErrorCode.ALREADY_EXISTS, "a data file for record " + id + " exists already: " + target, e);
+    } catch (IOException | RuntimeException e) {
+      if (created) {
+        try {
+          Files.deleteIfExists(target);
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      if (e instanceof DwException dw) {
+        throw dw;
+      }
+      throw DwException.of(ErrorCode.UNAVAILABLE, "cannot write record " + id + " to " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Creates {@code file} (never replacing one) with read-only permissions, open for writing. */
+  private FileChannel createReadOnly(Path file) throws IOException {
+    Set<StandardOpenOption> opts = EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    if (posix()) {
+      return FileChannel.open(file, opts, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("r--r--r--")));
+    }
+    FileChannel ch = FileChannel.open(file, opts);
+    DurableFiles.makeReadOnly(file);
+    return ch;
+  }
+
+  /** Whether the records' file system has POSIX permissions (asked once: the lookup is slow). */
+  private boolean posix() throws IOException {
+    Boolean p = posix;
+    if (p == null) {
+      Files.createDirectories(records);
+      p = Files.getFileStore(records).supportsFileAttributeView("posix");
+      posix = p;
+    }
+    return p;
+  }
+
+  /**
+   * Replaces record {@code id}'s data file with {@code content} (a verified copy from elsewhere):
+   * written and checked under a temporary name first, the damaged file (if any) moved to
+   * quarantine as evidence, then the good one renamed into place.
+   *
+   * @param expectedSha256 the ledger's hash; a copy that does not match is INTEGRITY and changes nothing
+   * @return where the damaged file was kept, or null when there was none
+   */
+  public Path restore(String id, InputStream content, String expectedSha256, long expectedSize) {
+    Path target = dataFile(id);
+    // written with the record's own header in a scratch store next to this one, then moved over
+    Path scratch = records.resolveSibling(AtomicFiles.TEMP_PREFIX + "restore-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+    try {
+      RecordFiles tmp = new RecordFiles(scratch);
+      Digest d = tmp.write(id, content, expectedSize);
+      if (!d.sha256().equals(expectedSha256) || d.size() != expectedSize) {
+        throw DwException.integrity("the copy of record " + id + " hashes to " + d.sha256() + " (" + d.size()
+            + " bytes), the ledger says " + expectedSha256 + " (" + expectedSize + " bytes): it was not restored");
+      }
+      Path evidence = Files.exists(target) ? quarantine(target) : null;
+      Files.createDirectories(target.getParent());
+      Files.move(tmp.dataFile(id), target, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.fsyncDirectory(target.getParent());
+      return evidence;
+    } catch (IOException e) {
+      throw DwException.of(ErrorCode.UNAVAILABLE, "cannot restore record " + id + " to " + target + ": " + e.getMessage(), e);
+    } finally {
+      try {
+        deleteTree(scratch);
+      } catch (IOException e) {
+        LOG_FALLBACK.accept(scratch + " could not be removed: " + e.getMessage());
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /**
+   * Streams record {@code id}'s content to {@code out} while hashing it, after checking the data
+   * file's header, and returns what was read. The caller compares the digest with the ledger's
+   * before trusting what {@code out} received.
+   *
+   * @throws DwException INTEGRITY when the file is missing, its header is wrong or its length does
+   *     not match (naming the record and the file)
+   */
+  public Digest read(String id, OutputStream out) {
+    Path file = dataFile(id);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long fileSize = ch.size();
+      ByteBuffer buf = ByteBuffer.allocate((int) Math.max(1, Math.min(BUFFER, fileSize))).order(ByteOrder.BIG_ENDIAN);
+      AtomicFiles.readFully(ch, buf, 0);
+      int contentStart = checkHeader(id, file, buf, fileSize);
+      MessageDigest sha = MerkleTree.sha256();
+      long size = 0;
+      long pos = buf.position();
+      int from = contentStart;
+      while (true) {
+        int n = buf.position() - from;
+        if (n > 0) {
+          sha.update(buf.array(), from, n);
+          if (out != null) {
+            out.write(buf.array(), from, n);
+          }
+          size += n;
+        }
+        buf.clear();
+        from = 0;
+        int r = ch.read(buf, pos);
+        if (r <= 0) {
+          break;
+        }
+        pos += r;
+      }
+      if (size != fileSize - contentStart) {
+        throw DwException.integrity("record " + id + ": " + file + " changed while it was read");
+      }
+      return new Digest(HexFormat.of().formatHex(sha.digest()), size);
+    } catch (NoSuchFileException e) {
+      throw DwException.integrity("record " + id + ": its data file " + file + " is missing (deleted or moved)", e);
+    } catch (IOException e) {
+      throw DwException.of(ErrorCode.UNAVAILABLE, "cannot read record " + id + " from " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Checks the data file header at the start of {@code buf} (filled from offset 0); returns where
+   * the content starts.
+   */
+  private static int checkHeader(String id, Path file, ByteBuffer buf, long fileSize) {
+    byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+    int headerLen = 4 + 2 + 2 + idBytes.length + 8;
+    if (buf.position() < Math.min(headerLen, fileSize) || fileSize < headerLen) {
+      throw DwException.integrity("record " + id + ": " + file + " is too short for its header (" + fileSize + " bytes)");
+    }
+    int magic = buf.getInt(0);
+    int version = Short.toUnsignedInt(buf.getShort(4));
+    int idLen = Short.toUnsignedInt(buf.getShort(6));
+    if (magic != DATA_MAGIC) {
+      throw DwException.integrity(String.format("record %s: %s: header mismatch: actual magic=0x%08x vs expected magic=0x%08x",
+          id, file, magic, DATA_MAGIC));
+    }
+    if (version != VERSION) {
+      throw DwException.integrity("record " + id + ": " + file + ": format version " + version + " is not supported");
+    }
+    if (idLen != idBytes.length || !java.util.Arrays.equals(buf.array(), 8, 8 + idLen, idBytes, 0, idLen)) {
+      throw DwException.integrity("record " + id + ": " + file + " holds another record (the file was replaced or moved)");
+    }
+    long length = buf.getLong(8 + idLen);
+    if (length != fileSize - headerLen) {
+      throw DwException.integrity("record " + id + ": " + file + " says " + length + " content bytes but has "
+          + (fileSize - headerLen) + " (truncated, extended or replaced)");
+    }
+    return headerLen;
+  }
+
+  /** Whether record {@code id}'s data file exists. */
+  public boolean exists(String id) {
+    return Files.exists(dataFile(id));
+  }
+
+  /** Writes record {@code info}'s metadata file, atomically but unforced (see the class comment). */
+  public void writeMeta(RecordInfo info) {
+    DurableFiles.replaceUnforced(metaFile(info.id()), FramedFile.frame(META_MAGIC, VERSION, Json.toBytes(info)));
+  }
+
+  /**
+   * Reads record {@code id}'s metadata file.
+   *
+   * @return null when it is missing
+   * @throws DwException INTEGRITY when it is damaged
+   */
+  public RecordInfo readMeta(String id) {
+    Path f = metaFile(id);
+    if (!Files.exists(f)) {
+      return null;
+    }
+    byte[] body = FramedFile.read(f, META_MAGIC, VERSION, VERSION).body();
+    try {
+      return Json.fromBytes(body, RecordInfo.class, f.toString());
+    } catch (DwException e) {
+      throw DwException.integrity(f + " is not record metadata: " + e.getMessage(), e);
+    }
+  }
+
+  /** Deletes record {@code id}'s files (data and metadata) and forces the directory. */
+  public void delete(String id) {
+    Path data = dataFile(id);
+    try {
+      Files.deleteIfExists(metaFile(id));
+      Files.deleteIfExists(data);
+      AtomicFiles.fsyncDirectory(data.getParent());
+    } catch (IOException e) {
+      throw DwException.of(ErrorCode.UNAVAILABLE, "cannot delete record " + id + " from " + data + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Moves a data file that no ledger entry accounts for to {@code quarantine/}, keeping it for
+   * inspection but out of the store.
+   *
+   * @return where it went
+   */
+  public Path quarantine(Path file) {
+    try {
+      Files.createDirectories(quarantine);
+      Path to = quarantine.resolve(file.getFileName() + "." + System.currentTimeMillis());
+      Files.move(file, to, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.fsyncDirectory(quarantine);
+      AtomicFiles.fsyncDirectory(file.getParent());
+      return to;
+    } catch (IOException e) {
+      throw DwException.of(ErrorCode.UNAVAILABLE, "cannot move " + file + " to " + quarantine + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Lists every record directory's files: calls {@code dataFiles} with each record id that has a
+   * data file and {@code metaFiles} with each that has a metadata file; when {@code cleanTemporary},
+   * deletes leftover temporary files of interrupted writes too.
+   *
+   * @return how many temporary files were deleted
+   */
+  public int scanDirectories(boolean cleanTemporary, Consumer<String> dataFiles, Consumer<String> metaFiles) {
+    int cleaned = 0;
+    if (!Files.isDirectory(records)) {
+      return 0;
+    }
+    try (var dirs = Files.list(records)) {
+      for (Path dir : (Iterable<Path>) dirs::iterator) {
+        if (!Files.isDirectory(dir)) {
+          continue;
+        }
+        if (cleanTemporary) {
+          cleaned += AtomicFiles.cleanTemporaryFiles(dir);
+        }
+        try (var files = Files.list(dir)) {
+          for (Path f : (Iterable<Path>) files::iterator) {
+            String name = f.getFileName().toString();
+            if (name.endsWith(DATA_SUFFIX)) {
+              dataFiles.accept(name.substring(0, name.length() - DATA_SUFFIX.length()));
+            } else if (name.endsWith(META_SUFFIX)) {
+              metaFiles.accept(name.substring(0, name.length() - META_SUFFIX.length()));
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw DwException.of(ErrorCode.UNAVAILABLE, "cannot list " + records + ": " + e.getMessage(), e);
+    }
+    return cleaned;
+  }
+}
