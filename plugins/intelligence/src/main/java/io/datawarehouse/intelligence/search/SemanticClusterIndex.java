@@ -83,11 +83,14 @@ public final class SemanticClusterIndex implements AutoCloseable {
   private long lastSeq;
   private long logRecords;
   private int changesSinceSnapshot;
-  // topic clusters (recomputed lazily when a quarter of the collection changed)
-  private float[][] centroids = new float[0][];
-  private final Map<Long, Integer> clusterOf = new HashMap<>();
-  private List<TopicCluster> clusterInfo = List.of();
-  private int changesSinceClustering;
+  // topic clusters, recomputed lazily (under the read lock, serialised by clusterLock) when a
+  // quarter of the collection changed; searches read them concurrently, so each recomputation
+  // publishes fresh objects through volatile fields and the assignment map is concurrent
+  private final Object clusterLock = new Object();
+  private volatile float[][] centroids = new float[0][];
+  private volatile Map<Long, Integer> clusterOf = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile List<TopicCluster> clusterInfo = List.of();
+  private volatile int changesSinceClustering;
 
   private SemanticClusterIndex(String name, Path dir, EmbeddingProvider embeddings, Meta meta, int snapshotEvery) {
     this.name = name;
@@ -469,7 +472,7 @@ public final class SemanticClusterIndex implements AutoCloseable {
     if (n < 4 || (centroids.length > 0 && changesSinceClustering * 4L < n)) {
       return;
     }
-    synchronized (clusterOf) {
+    synchronized (clusterLock) {
       if (centroids.length > 0 && changesSinceClustering * 4L < n) {
         return;
       }
@@ -486,19 +489,20 @@ public final class SemanticClusterIndex implements AutoCloseable {
     }
     int k = Math.max(1, Math.min(64, (int) Math.round(Math.sqrt(seqs.size() / 2.0))));
     KMeans.Result r = KMeans.cluster(vectors, k, 25, name.hashCode());
-    clusterOf.clear();
+    Map<Long, Integer> assignment = new java.util.concurrent.ConcurrentHashMap<>();
     List<List<Integer>> members = new ArrayList<>();
     for (int j = 0; j < r.centroids().length; j++) {
       members.add(new ArrayList<>());
     }
     for (int i = 0; i < seqs.size(); i++) {
-      clusterOf.put(seqs.get(i), r.assignment()[i]);
+      assignment.put(seqs.get(i), r.assignment()[i]);
       members.get(r.assignment()[i]).add(i);
     }
     List<TopicCluster> info = new ArrayList<>();
     for (int j = 0; j < members.size(); j++) {
       info.add(describe(j, members.get(j), seqs, vectors, r.centroids()[j]));
     }
+    clusterOf = assignment;
     centroids = r.centroids();
     clusterInfo = List.copyOf(info);
     changesSinceClustering = 0;

@@ -572,6 +572,10 @@ public final class HnswIndex {
       res.push(LongHeap.encode(-epDist, ep));
     }
     float bound = res.size() >= ef ? -LongHeap.distance(res.top()) : Float.POSITIVE_INFINITY;
+    // pages only grow while searches run (compaction holds the write lock), so a snapshot serves
+    // every slot it covers; a slot beyond it is re-read through the volatile field
+    Page[] ps = pages;
+    boolean checkAccept = filter != null || tombstones > 0; // tombstones is stable under the read lock
     while (!cand.isEmpty()) {
       long c = cand.pop();
       if (LongHeap.distance(c) > bound) {
@@ -589,14 +593,15 @@ public final class HnswIndex {
         if (!visited.visit(n)) {
           continue;
         }
-        Page np = pageOrNull(n);
+        int pi = n >>> PAGE_BITS;
+        Page np = pi < ps.length ? ps[pi] : pageOrNull(n);
         if (np == null || LINKS.getAcquire(np.links, n & PAGE_MASK) == null) {
           continue;
         }
         float d = distance(q, qOff, np.vectors, (n & PAGE_MASK) * dim);
         if (d < bound || res.size() < ef) {
           cand.push(LongHeap.encode(d, n));
-          if (accepted(np, n, filter)) {
+          if (!checkAccept || accepted(np, n, filter)) {
             if (res.size() < ef) {
               res.push(LongHeap.encode(-d, n));
             } else {
