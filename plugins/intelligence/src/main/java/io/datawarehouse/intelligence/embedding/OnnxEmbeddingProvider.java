@@ -32,6 +32,21 @@ public final class OnnxEmbeddingProvider implements EmbeddingProvider {
   /** The registered name. */
   public static final String NAME = "onnx";
   static final String BUNDLED_MODEL = "all-minilm-l6-v2.onnx";
+
+  static {
+    // DJL's tokenizer binding otherwise "calls home" (an EC2 metadata probe to a link-local
+    // address) when its native library loads; we never let it leave the machine
+    if (System.getProperty("OPT_OUT_TRACKING") == null) {
+      System.setProperty("OPT_OUT_TRACKING", "true");
+    }
+    if (System.getProperty("offline") == null) {
+      System.setProperty("offline", "true");
+    }
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
+    }
+  }
+
   static final String BUNDLED_TOKENIZER = "all-minilm-l6-v2-tokenizer.json";
 
   private final OrtEnvironment env;
