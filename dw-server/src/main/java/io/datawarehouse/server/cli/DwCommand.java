@@ -43,6 +43,7 @@ import picocli.CommandLine.Spec;
       VersionCommand.class,
       io.datawarehouse.server.cli.raid.RaidCommand.class,
       io.datawarehouse.server.cli.tamperproof.WormCommand.class,
+      io.datawarehouse.server.cli.intelligence.IntelCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class DwCommand implements Runnable {
