@@ -6,8 +6,8 @@ import java.util.Locale;
 /**
  * Byte sizes as people write them: {@code 4096}, {@code 64KiB}, {@code 1.5 GiB}, {@code 10MB}.
  *
- * <p>Binary units KiB, MiB, GiB, TiB (and the shorthand K, M, G, T) are powers of 1024; decimal
- * units KB, MB, GB, TB are powers of 1000; B or no unit is bytes. Case-insensitive.
+ * <p>Binary units KiB, MiB, GiB, TiB, PiB (and the shorthand K, M, G, T, P) are powers of 1024; decimal
+ * units KB, MB, GB, TB, PB are powers of 1000; B or no unit is bytes. Case-insensitive.
  */
 public final class Sizes {
   private Sizes() {}
@@ -37,19 +37,21 @@ public final class Sizes {
       case "m", "mib" -> 1L << 20;
       case "g", "gib" -> 1L << 30;
       case "t", "tib" -> 1L << 40;
+      case "p", "pib" -> 1L << 50;
       case "kb" -> 1_000L;
       case "mb" -> 1_000_000L;
       case "gb" -> 1_000_000_000L;
       case "tb" -> 1_000_000_000_000L;
+      case "pb" -> 1_000_000_000_000_000L;
       default -> throw bad(text);
     };
     try {
       if (num.contains(".")) {
         double v = Double.parseDouble(num) * mult;
-        if (v > Long.MAX_VALUE || v != Math.floor(v)) {
-          throw bad(text);
+        if (v > Long.MAX_VALUE || (mult == 1 && v != Math.floor(v))) {
+          throw bad(text); // a fraction of a byte
         }
-        return (long) v;
+        return Math.round(v);
       }
       return Math.multiplyExact(Long.parseLong(num), mult);
     } catch (NumberFormatException | ArithmeticException e) {
@@ -77,6 +79,6 @@ public final class Sizes {
 
   private static DwException bad(String text) {
     return DwException.invalidArgument("'" + text + "' is not a size: write a number of bytes, "
-        + "optionally with a unit (KiB, MiB, GiB, TiB, or KB, MB, GB, TB), e.g. 64KiB");
+        + "optionally with a unit (KiB, MiB, GiB, TiB, PiB, or KB, MB, GB, TB, PB), e.g. 64KiB");
   }
 }

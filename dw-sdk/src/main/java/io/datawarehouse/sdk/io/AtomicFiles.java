@@ -53,13 +53,14 @@ public final class AtomicFiles {
     try {
       Files.createDirectories(dir);
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        OutputStream out = Channels.newOutputStream(ch);
-        writer.write(new java.io.BufferedOutputStream(out, 64 * 1024) {
+        java.io.BufferedOutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), 64 * 1024) {
           @Override
           public void close() throws IOException {
             flush(); // the channel is closed below, after force
           }
-        });
+        };
+        writer.write(out);
+        out.flush();
         ch.force(true);
       }
       move(tmp, target);

@@ -111,6 +111,16 @@ public final class Json {
     if (e instanceof UnrecognizedPropertyException u) {
       msg = what + ": unknown field '" + u.getPropertyName() + "'; known fields: "
           + u.getKnownPropertyIds();
+    } else if (e instanceof com.fasterxml.jackson.databind.JsonMappingException jm && !jm.getPath().isEmpty()) {
+      StringBuilder field = new StringBuilder();
+      for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : jm.getPath()) {
+        if (r.getFieldName() != null) {
+          field.append(field.length() == 0 ? "" : ".").append(r.getFieldName());
+        } else if (r.getIndex() >= 0) {
+          field.append('[').append(r.getIndex()).append(']');
+        }
+      }
+      msg = what + ": field '" + field + "': " + clean(e);
     } else {
       msg = what + ": cannot read " + type.getSimpleName() + ": " + clean(e);
     }
@@ -121,6 +131,14 @@ public final class Json {
   private static String clean(Exception e) {
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     int cut = m.indexOf("\n at [Source");
+    if (cut >= 0) {
+      m = m.substring(0, cut);
+    }
+    cut = m.indexOf(" (set DeserializationConfig");
+    if (cut >= 0) {
+      m = m.substring(0, cut) + " (the field is missing or null)";
+    }
+    cut = m.indexOf(" (through reference chain");
     if (cut >= 0) {
       m = m.substring(0, cut);
     }

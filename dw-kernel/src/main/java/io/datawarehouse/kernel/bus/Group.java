@@ -1,0 +1,13 @@
+package io.datawarehouse.kernel.bus;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The members of one queue group; each message goes to one of them, round robin. */
+final class Group {
+  final Sub[] members;
+  final AtomicLong next = new AtomicLong();
+
+  Group(Sub[] members) {
+    this.members = members;
+  }
+}

@@ -1,0 +1,2 @@
+/** Kernel internals; not for use outside dw-kernel. */
+package io.datawarehouse.kernel.internal;

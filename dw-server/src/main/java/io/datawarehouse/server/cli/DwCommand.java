@@ -1,0 +1,108 @@
+package io.datawarehouse.server.cli;
+
+import io.datawarehouse.sdk.DwException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dw}: the DataWarehouse command. Global options ({@code --data-dir}, {@code --config},
+ * {@code --verbose}) are accepted by every subcommand.
+ *
+ * <p>Exit codes: 0 success, 1 failure, 2 usage error. Errors are one line on stderr; {@code
+ * --verbose} adds the stack trace.
+ *
+ * <p>Plugins add their commands here: write a picocli command class under {@code
+ * io.datawarehouse.server.cli.<plugin>} and list it in {@code subcommands} below.
+ */
+@Command(
+    name = "dw",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionCommand.Provider.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = {
+      "DataWarehouse: a plugin-based data platform.",
+      "Plugins talk over a message bus; `dw serve` runs them all."
+    },
+    footer = {
+      "",
+      "Configuration: dw.yaml (--config or DW_CONFIG), overridden by DW_<SECTION>_<KEY> environment variables.",
+      "Exit codes: 0 ok, 1 failure, 2 usage error."
+    },
+    subcommands = {
+      ServeCommand.class,
+      HealthCommand.class,
+      ConfigCommand.class,
+      VersionCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class DwCommand implements Runnable {
+
+  @Option(names = "--data-dir", paramLabel = "DIR", scope = ScopeType.INHERIT,
+      description = "where plugins keep their data (default: dataDir in the config, else ./dw-data)")
+  Path dataDir;
+
+  @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "configuration file (default: $DW_CONFIG, else built-in defaults)")
+  Path config;
+
+  @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+      description = "more log output, and stack traces with errors")
+  boolean verbose;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
+
+  /** Runs {@code dw} with {@code args} and returns the exit code. */
+  public static int run(String[] args) {
+    return commandLine().execute(args);
+  }
+
+  /** The configured command line (also used by tests). */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new DwCommand());
+    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      DwCommand root = (DwCommand) commandLine.getCommandSpec().root().userObject();
+      PrintWriter err = commandLine.getErr();
+      err.println("dw: " + describe(ex));
+      if (root.verbose) {
+        ex.printStackTrace(err);
+      }
+      err.flush();
+      return CliSupport.EXIT_FAILURE;
+    });
+    cl.setParameterExceptionHandler((ex, args) -> {
+      PrintWriter err = ex.getCommandLine().getErr();
+      err.println("dw: " + ex.getMessage());
+      if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {
+        err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+      }
+      err.flush();
+      return CliSupport.EXIT_USAGE;
+    });
+    cl.setUsageHelpAutoWidth(true);
+    return cl;
+  }
+
+  private static String describe(Throwable ex) {
+    if (ex instanceof DwException dw) {
+      return dw.getMessage() + " [" + dw.code().wire() + "]";
+    }
+    if (ex instanceof CliSupport.CommandFailure f) {
+      return f.getMessage();
+    }
+    String m = ex.getMessage();
+    return ex.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+  }
+}

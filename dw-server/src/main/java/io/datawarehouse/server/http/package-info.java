@@ -1,0 +1,2 @@
+/** The HTTP API: {@link io.datawarehouse.server.http.HttpApi}. */
+package io.datawarehouse.server.http;

@@ -1,0 +1,2 @@
+/** The bus contract suite: extend {@link io.datawarehouse.testkit.bus.MessageBusContractTest}. */
+package io.datawarehouse.testkit.bus;
