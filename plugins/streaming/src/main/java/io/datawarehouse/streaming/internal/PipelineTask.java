@@ -333,7 +333,8 @@ public final class PipelineTask implements java.io.Closeable {
       }
     }
     Map<String, byte[]> states = new LinkedHashMap<>();
-    for (Stateful s : stateful) {
+    // without a state directory nothing is written: a checkpoint only flushes the sinks
+    for (Stateful s : options.stateDir() == null ? List.<Stateful>of() : stateful) {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       try (DataOutputStream out = new DataOutputStream(bytes)) {
         s.snapshot(out);
