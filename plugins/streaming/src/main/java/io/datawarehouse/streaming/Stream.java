@@ -67,6 +67,15 @@ public class Stream<T> {
   }
 
   /**
+   * Each record enriched by an asynchronous lookup (a database row over {@code storage.query}, a
+   * prediction over {@code intelligence.infer}); see {@link io.datawarehouse.streaming.enrich.Enrichment}.
+   */
+  public <L, R> Stream<R> enrich(io.datawarehouse.streaming.enrich.Enrichment<? super T, L, R> enrichment) {
+    Objects.requireNonNull(enrichment, "enrichment");
+    return via("enrich", io.datawarehouse.streaming.internal.Operators.enrich(enrichment));
+  }
+
+  /**
    * A step built by the caller (enrichment, analysis): {@code factory} creates the operator in
    * front of its downstream when the pipeline starts. Internal API for this module's operators.
    */

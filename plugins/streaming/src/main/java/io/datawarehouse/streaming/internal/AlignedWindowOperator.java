@@ -197,6 +197,16 @@ final class AlignedWindowOperator implements Downstream<Object>, Stateful {
   }
 
   @Override
+  public void poll() {
+    next.poll();
+  }
+
+  @Override
+  public void close() {
+    next.close();
+  }
+
+  @Override
   public void snapshot(DataOutputStream out) throws IOException {
     out.writeInt(windows.size());
     for (Window w : windows.values()) {

@@ -19,4 +19,13 @@ public interface Downstream<T> {
 
   /** Called before a checkpoint: finish or park in-flight work so the state is consistent. */
   default void prepareCheckpoint() {}
+
+  /**
+   * Called after every batch and when the source is quiet: emit work finished off the task thread
+   * (completed lookups). Forwarded down the chain.
+   */
+  default void poll() {}
+
+  /** Called when the task closes: release threads and resources. Forwarded down the chain. */
+  default void close() {}
 }

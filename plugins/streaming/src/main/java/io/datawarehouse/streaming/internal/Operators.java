@@ -8,8 +8,13 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /** The stateless operators: map, filter, flatMap, fan-out and sink. */
-final class Operators {
+public final class Operators {
   private Operators() {}
+
+  /** The factory of an enrichment step. */
+  public static Node.OperatorFactory enrich(io.datawarehouse.streaming.enrich.Enrichment<?, ?, ?> spec) {
+    return EnrichOperator.factory(spec);
+  }
 
   /** Base of operators that forward watermarks unchanged. */
   abstract static class Forwarding implements Downstream<Object> {
@@ -31,6 +36,16 @@ final class Operators {
     @Override
     public void prepareCheckpoint() {
       next.prepareCheckpoint();
+    }
+
+    @Override
+    public void poll() {
+      next.poll();
+    }
+
+    @Override
+    public void close() {
+      next.close();
     }
 
     void poison(Object value, long ts, RuntimeException e) {
@@ -147,6 +162,20 @@ final class Operators {
     public void prepareCheckpoint() {
       for (Downstream<Object> t : targets) {
         t.prepareCheckpoint();
+      }
+    }
+
+    @Override
+    public void poll() {
+      for (Downstream<Object> t : targets) {
+        t.poll();
+      }
+    }
+
+    @Override
+    public void close() {
+      for (Downstream<Object> t : targets) {
+        t.close();
       }
     }
   }

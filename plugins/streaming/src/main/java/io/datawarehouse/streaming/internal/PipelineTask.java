@@ -244,6 +244,7 @@ public final class PipelineTask implements java.io.Closeable {
    */
   public int pollOnce() throws Exception {
     int n = source.poll(options.batchSize(), options.pollWait(), collector);
+    head.poll();
     long now = options.time().currentTimeMillis();
     if (n > 0) {
       lastArrival = now;
@@ -354,6 +355,7 @@ public final class PipelineTask implements java.io.Closeable {
   /** Closes the source and every sink; the first failure is thrown, the others added to it. */
   @Override
   public void close() throws IOException {
+    head.close();
     IOException first = null;
     List<java.io.Closeable> all = new ArrayList<>();
     all.add(source);

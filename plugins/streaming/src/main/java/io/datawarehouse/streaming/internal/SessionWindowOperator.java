@@ -186,6 +186,16 @@ final class SessionWindowOperator implements Downstream<Object>, Stateful {
   }
 
   @Override
+  public void poll() {
+    next.poll();
+  }
+
+  @Override
+  public void close() {
+    next.close();
+  }
+
+  @Override
   public void snapshot(DataOutputStream out) throws IOException {
     out.writeInt(sessions.size());
     for (Map.Entry<Object, List<Session>> e : sessions.entrySet()) {
