@@ -47,8 +47,11 @@ public final class SagaParticipant implements AutoCloseable {
   private final Map<String, ObjectNode> answers = new ConcurrentHashMap<>();
   private final Map<String, Object> keyLocks = new ConcurrentHashMap<>();
   private final Subscription subscription;
+  private final java.util.function.Consumer<String> onStored;
 
-  private SagaParticipant(MessageBus bus, String step, Handler execute, Handler compensate, Path storeDir) {
+  private SagaParticipant(MessageBus bus, String step, Handler execute, Handler compensate, Path storeDir,
+      java.util.function.Consumer<String> onStored) {
+    this.onStored = onStored == null ? k -> { } : onStored;
     this.store = DurableLog.open(storeDir);
     DurableLog.Cursor c = store.new Cursor(store.startOffset());
     List<DurableLog.Entry> batch;
@@ -69,8 +72,18 @@ public final class SagaParticipant implements AutoCloseable {
    */
   public static SagaParticipant register(MessageBus bus, String step, Handler execute, Handler compensate,
       Path storeDir) {
+    return register(bus, step, execute, compensate, storeDir, null);
+  }
+
+  /**
+   * {@link #register(MessageBus, String, Handler, Handler, Path)} with {@code onStored} called
+   * with the idempotency key after each new answer is durably stored, before it is sent (for
+   * metrics, and for tests that crash the process at that point).
+   */
+  public static SagaParticipant register(MessageBus bus, String step, Handler execute, Handler compensate,
+      Path storeDir, java.util.function.Consumer<String> onStored) {
     Objects.requireNonNull(execute, "execute");
-    return new SagaParticipant(bus, step, execute, compensate, storeDir);
+    return new SagaParticipant(bus, step, execute, compensate, storeDir, onStored);
   }
 
   private Message handle(Message m, Handler execute, Handler compensate) throws Exception {
@@ -103,6 +116,7 @@ public final class SagaParticipant implements AutoCloseable {
         store.append(Json.toBytes(done), System.currentTimeMillis());
         store.sync();
         answers.put(key, done);
+        onStored.accept(key);
       }
       if (done.has("errorCode")) {
         throw DwException.of(ErrorCode.fromWire(done.get("errorCode").asText()), done.get("error").asText());

@@ -39,19 +39,16 @@ public final class SagaFixture implements AutoCloseable {
     invocations = DurableLog.open(root.resolve("invocations"));
     for (String s : List.of("a", "b", "c")) {
       participants.add(SagaParticipant.register(bus, s,
-          req -> run(req, s, "execute", s.equals(failing), afterAnswer),
-          req -> run(req, s, "compensate", false, afterAnswer),
-          root.resolve("participants").resolve(s)));
+          req -> run(req, s, "execute", s.equals(failing)),
+          req -> run(req, s, "compensate", false),
+          root.resolve("participants").resolve(s), afterAnswer == null ? null : key -> afterAnswer.run()));
     }
   }
 
-  private JsonNode run(JsonNode req, String step, String phase, boolean fail, Runnable afterAnswer) {
+  private JsonNode run(JsonNode req, String step, String phase, boolean fail) {
     synchronized (invocations) {
       invocations.append((step + ":" + phase).getBytes(StandardCharsets.UTF_8), 0);
       invocations.sync();
-    }
-    if (afterAnswer != null) {
-      Thread.ofVirtual().start(afterAnswer); // the answer is stored right after this returns
     }
     if (fail) {
       throw DwException.invalidArgument("step " + step + " refuses order " + req.get("input").get("order"));
