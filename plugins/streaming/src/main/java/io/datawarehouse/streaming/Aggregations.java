@@ -145,6 +145,43 @@ public final class Aggregations {
     };
   }
 
+  /**
+   * Every record of the window, in arrival order: the batch for stream analysis. The window's
+   * records are held in memory until it fires; {@code codec} puts them into checkpoints.
+   */
+  public static <T> Aggregation<T, ?, java.util.List<T>> collect(Codec<T> codec) {
+    Objects.requireNonNull(codec, "codec");
+    Codec<java.util.ArrayList<T>> listCodec = Accumulators.listCodec(codec);
+    return new Aggregation<T, java.util.ArrayList<T>, java.util.List<T>>() {
+      @Override
+      public java.util.ArrayList<T> createAccumulator() {
+        return new java.util.ArrayList<>();
+      }
+
+      @Override
+      public java.util.ArrayList<T> add(java.util.ArrayList<T> acc, T value) {
+        acc.add(value);
+        return acc;
+      }
+
+      @Override
+      public java.util.ArrayList<T> merge(java.util.ArrayList<T> a, java.util.ArrayList<T> b) {
+        a.addAll(b);
+        return a;
+      }
+
+      @Override
+      public java.util.List<T> result(java.util.ArrayList<T> acc) {
+        return java.util.List.copyOf(acc);
+      }
+
+      @Override
+      public Codec<java.util.ArrayList<T>> accumulatorCodec() {
+        return listCodec;
+      }
+    };
+  }
+
   private static <T> Aggregation<T, ?, Double> doubleFold(
       ToDoubleFunction<? super T> field, double identity, java.util.function.DoubleBinaryOperator op) {
     Objects.requireNonNull(field, "field");

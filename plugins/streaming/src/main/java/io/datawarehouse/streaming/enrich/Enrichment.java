@@ -1,6 +1,7 @@
 package io.datawarehouse.streaming.enrich;
 
 import io.datawarehouse.sdk.DwException;
+import io.datawarehouse.streaming.DropReason;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BiFunction;
@@ -33,6 +34,8 @@ import java.util.function.Function;
  * @param cacheTtl how long a found value is reused
  * @param negativeTtl how long "none found" is reused
  * @param cacheMaxEntries entries kept at most (least recently used go first)
+ * @param failureReason the dead-letter reason of a failed lookup (ENRICHMENT_FAILED; stream
+ *     analysis uses ANALYSIS_FAILED)
  * @param <T> record type
  * @param <L> looked-up value type
  * @param <R> output type
@@ -52,7 +55,8 @@ public record Enrichment<T, L, R>(
     Function<? super T, ?> cacheKey,
     Duration cacheTtl,
     Duration negativeTtl,
-    int cacheMaxEntries) {
+    int cacheMaxEntries,
+    DropReason failureReason) {
 
   /**
    * A count-based circuit breaker (resilience4j): over the last {@code window} calls (at least
@@ -96,6 +100,7 @@ public record Enrichment<T, L, R>(
     if (timeout.isZero() || attemptTimeout.isZero()) {
       throw DwException.invalidArgument("enrichment timeout and attemptTimeout must be > 0");
     }
+    failureReason = failureReason == null ? DropReason.ENRICHMENT_FAILED : failureReason;
     if (cacheMaxEntries < 0) {
       throw DwException.invalidArgument("cacheMaxEntries must be >= 0, was " + cacheMaxEntries);
     }
@@ -109,40 +114,46 @@ public record Enrichment<T, L, R>(
       BiFunction<? super T, ? super L, ? extends R> combine) {
     return new Enrichment<>(lookup, combine, true, 100, Duration.ofSeconds(5), Duration.ofSeconds(1), 3,
         Duration.ofMillis(50), Duration.ofSeconds(1), 0.5, Breaker.defaults(), null, Duration.ZERO, Duration.ZERO,
-        0);
+        0, DropReason.ENRICHMENT_FAILED);
   }
 
   public Enrichment<T, L, R> ordered(boolean inOrder) {
     return new Enrichment<>(lookup, combine, inOrder, capacity, timeout, attemptTimeout, maxAttempts, backoffInitial,
-        backoffMax, jitter, breaker, cacheKey, cacheTtl, negativeTtl, cacheMaxEntries);
+        backoffMax, jitter, breaker, cacheKey, cacheTtl, negativeTtl, cacheMaxEntries, failureReason);
   }
 
   public Enrichment<T, L, R> capacity(int inFlight) {
     return new Enrichment<>(lookup, combine, ordered, inFlight, timeout, attemptTimeout, maxAttempts, backoffInitial,
-        backoffMax, jitter, breaker, cacheKey, cacheTtl, negativeTtl, cacheMaxEntries);
+        backoffMax, jitter, breaker, cacheKey, cacheTtl, negativeTtl, cacheMaxEntries, failureReason);
   }
 
   /** The overall timeout and the per-attempt one. */
   public Enrichment<T, L, R> timeouts(Duration overall, Duration perAttempt) {
     return new Enrichment<>(lookup, combine, ordered, capacity, overall, perAttempt, maxAttempts, backoffInitial,
-        backoffMax, jitter, breaker, cacheKey, cacheTtl, negativeTtl, cacheMaxEntries);
+        backoffMax, jitter, breaker, cacheKey, cacheTtl, negativeTtl, cacheMaxEntries, failureReason);
   }
 
   /** Attempts and the backoff between them. */
   public Enrichment<T, L, R> retries(int attempts, Duration initial, Duration max, double jitterFraction) {
     return new Enrichment<>(lookup, combine, ordered, capacity, timeout, attemptTimeout, attempts, initial, max,
-        jitterFraction, breaker, cacheKey, cacheTtl, negativeTtl, cacheMaxEntries);
+        jitterFraction, breaker, cacheKey, cacheTtl, negativeTtl, cacheMaxEntries, failureReason);
   }
 
   /** The circuit breaker (null: none). */
   public Enrichment<T, L, R> breaker(Breaker b) {
     return new Enrichment<>(lookup, combine, ordered, capacity, timeout, attemptTimeout, maxAttempts, backoffInitial,
-        backoffMax, jitter, b, cacheKey, cacheTtl, negativeTtl, cacheMaxEntries);
+        backoffMax, jitter, b, cacheKey, cacheTtl, negativeTtl, cacheMaxEntries, failureReason);
+  }
+
+  /** The dead-letter reason of a failed lookup. */
+  public Enrichment<T, L, R> failureReason(DropReason reason) {
+    return new Enrichment<>(lookup, combine, ordered, capacity, timeout, attemptTimeout, maxAttempts, backoffInitial,
+        backoffMax, jitter, breaker, cacheKey, cacheTtl, negativeTtl, cacheMaxEntries, reason);
   }
 
   /** A TTL cache by {@code key}, with negative caching for "none found". */
   public Enrichment<T, L, R> cache(Function<? super T, ?> key, Duration ttl, Duration negative, int maxEntries) {
     return new Enrichment<>(lookup, combine, ordered, capacity, timeout, attemptTimeout, maxAttempts, backoffInitial,
-        backoffMax, jitter, breaker, Objects.requireNonNull(key, "key"), ttl, negative, maxEntries);
+        backoffMax, jitter, breaker, Objects.requireNonNull(key, "key"), ttl, negative, maxEntries, failureReason);
   }
 }

@@ -115,6 +115,39 @@ public final class Accumulators {
     };
   }
 
+  /** A codec for lists of values encoded by {@code values}: count, then length-prefixed items. */
+  public static <T> Codec<java.util.ArrayList<T>> listCodec(Codec<T> values) {
+    return new Codec<>() {
+      @Override
+      public byte[] encode(java.util.ArrayList<T> list) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+          out.writeInt(list.size());
+          for (T v : list) {
+            StateIo.writeBytes(out, values.encode(v));
+          }
+        } catch (java.io.IOException e) {
+          throw DwException.internal("cannot encode a list accumulator", e);
+        }
+        return bytes.toByteArray();
+      }
+
+      @Override
+      public java.util.ArrayList<T> decode(byte[] bytes) {
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
+          int n = StateIo.count(in, "list items");
+          java.util.ArrayList<T> list = new java.util.ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            list.add(values.decode(StateIo.readBytes(in)));
+          }
+          return list;
+        } catch (java.io.IOException e) {
+          throw DwException.invalidArgument("bad list accumulator: " + e.getMessage());
+        }
+      }
+    };
+  }
+
   private static void check(byte[] bytes, int expected, String what) {
     if (bytes.length != expected) {
       throw DwException.invalidArgument("a " + what + " has " + bytes.length + " bytes, expected " + expected);

@@ -182,7 +182,7 @@ final class EnrichOperator implements Downstream<Object> {
     long left = deadline - time.nanoTime();
     if (left <= 0) {
       return CompletableFuture.failedFuture(new Failed("no time left for attempt " + n + " within the timeout of "
-          + spec.timeout(), null, n - 1, DropReason.ENRICHMENT_FAILED));
+          + spec.timeout(), null, n - 1, spec.failureReason()));
     }
     Duration attemptTimeout = Duration.ofNanos(Math.min(left, spec.attemptTimeout().toNanos()));
     long started = time.nanoTime();
@@ -213,12 +213,12 @@ final class EnrichOperator implements Downstream<Object> {
       if (!retriable || n >= spec.maxAttempts()) {
         String why = !retriable ? "a non-retriable error" : "all " + n + " attempts failed";
         return CompletableFuture.<Object>failedFuture(new Failed(why + "; last: " + describe(cause), cause, n,
-            DropReason.ENRICHMENT_FAILED));
+            spec.failureReason()));
       }
       long wait = backoffNanos(n);
       if (time.nanoTime() + wait >= deadline) {
         return CompletableFuture.<Object>failedFuture(new Failed("the timeout of " + spec.timeout() + " leaves no room"
-            + " for attempt " + (n + 1) + "; last: " + describe(cause), cause, n, DropReason.ENRICHMENT_FAILED));
+            + " for attempt " + (n + 1) + "; last: " + describe(cause), cause, n, spec.failureReason()));
       }
       return CompletableFuture.runAsync(() -> sleep(wait), waits).thenCompose(x -> attempt(e, n + 1, deadline));
     }).thenCompose(Function.identity());
@@ -314,7 +314,7 @@ final class EnrichOperator implements Downstream<Object> {
 
   private void emit(Entry e) {
     if (e.failure != null) {
-      DropReason reason = e.failure instanceof Failed f ? f.reason : DropReason.ENRICHMENT_FAILED;
+      DropReason reason = e.failure instanceof Failed f ? f.reason : spec.failureReason();
       int attempts = e.failure instanceof Failed f ? f.attempts : e.attempts;
       ctx.deadLetter(name, reason, name + ": " + e.failure.getMessage(), null, null, ctx.watermark(), attempts, e.ts,
           e.record);
@@ -324,7 +324,9 @@ final class EnrichOperator implements Downstream<Object> {
     try {
       out = spec.combine().apply(e.record, e.value);
     } catch (RuntimeException ex) {
-      ctx.deadLetter(name, DropReason.POISON, TaskContext.describe(name + " combine", ex), null, null,
+      // a DwException from combine judges the looked-up value unusable; anything else is a bug in it
+      DropReason reason = ex instanceof DwException ? spec.failureReason() : DropReason.POISON;
+      ctx.deadLetter(name, reason, TaskContext.describe(name + " combine", ex), null, null,
           ctx.watermark(), e.attempts, e.ts, e.record);
       return;
     }
