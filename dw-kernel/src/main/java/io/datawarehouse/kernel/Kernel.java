@@ -214,17 +214,8 @@ public final class Kernel implements AutoCloseable {
     try {
       Files.createDirectories(dir);
       KernelPluginContext ctx = new KernelPluginContext(p.id(), bus, section, dir, metrics, time, scheduler);
-      CompletableFuture<Void> f = new CompletableFuture<>();
-      Thread.ofVirtual().name("dw-start-" + p.id()).start(() -> {
-        try {
-          p.start(ctx);
-          f.complete(null);
-        } catch (Throwable e) {
-          f.completeExceptionally(e);
-        }
-      });
       try {
-        f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        onVirtualThread("dw-start-" + p.id(), () -> p.start(ctx)).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
         throw DwException.of(ErrorCode.TIMEOUT, "did not start within " + Durations.format(timeout)
             + " (kernel.startTimeout)", e);
@@ -284,17 +275,8 @@ public final class Kernel implements AutoCloseable {
   }
 
   private void stopQuietly(Runtime rt, Duration timeout) {
-    CompletableFuture<Void> f = new CompletableFuture<>();
-    Thread.ofVirtual().name("dw-stop-" + rt.plugin.id()).start(() -> {
-      try {
-        rt.plugin.stop();
-        f.complete(null);
-      } catch (Throwable e) {
-        f.completeExceptionally(e);
-      }
-    });
     try {
-      f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      onVirtualThread("dw-stop-" + rt.plugin.id(), rt.plugin::stop).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       LOG.error("plugin '{}' did not stop within {} (kernel.stopTimeout); continuing shutdown", rt.plugin.id(),
           Durations.format(timeout));
@@ -303,6 +285,26 @@ public final class Kernel implements AutoCloseable {
     } catch (java.util.concurrent.ExecutionException e) {
       LOG.error("plugin '{}' failed to stop cleanly: {}", rt.plugin.id(), Health.describe(e.getCause()), e.getCause());
     }
+  }
+
+  /** Something a plugin does that may throw. */
+  @FunctionalInterface
+  private interface Action {
+    void run() throws Exception;
+  }
+
+  /** Runs {@code action} on a new virtual thread; the future says how it ended (callers bound the wait). */
+  private static CompletableFuture<Void> onVirtualThread(String name, Action action) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    Thread.ofVirtual().name(name).start(() -> {
+      try {
+        action.run();
+        f.complete(null);
+      } catch (Throwable e) {
+        f.completeExceptionally(e);
+      }
+    });
+    return f;
   }
 
   @Override

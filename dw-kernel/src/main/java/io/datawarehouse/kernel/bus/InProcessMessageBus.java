@@ -2,6 +2,7 @@ package io.datawarehouse.kernel.bus;
 
 import io.datawarehouse.sdk.DwException;
 import io.datawarehouse.sdk.ErrorCode;
+import io.datawarehouse.sdk.bus.BusErrors;
 import io.datawarehouse.sdk.bus.BusStatistics;
 import io.datawarehouse.sdk.bus.Message;
 import io.datawarehouse.sdk.bus.MessageBus;
@@ -10,7 +11,6 @@ import io.datawarehouse.sdk.bus.SubscribeOptions;
 import io.datawarehouse.sdk.bus.Subscription;
 import io.datawarehouse.sdk.bus.Topics;
 import io.datawarehouse.sdk.config.Durations;
-import io.datawarehouse.sdk.config.Sizes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -243,11 +243,7 @@ public final class InProcessMessageBus implements MessageBus {
   }
 
   private void checkPayload(Message m) {
-    if (m.size() > options.maxPayload) {
-      throw DwException.invalidArgument("payload of " + Sizes.format(m.size()) + " on '" + m.topic()
-          + "' exceeds the bus limit of " + Sizes.format(options.maxPayload)
-          + "; move large data by reference (a storage key or path) or in numbered chunks");
-    }
+    BusErrors.checkPayload(m, options.maxPayload);
   }
 
   int maxPayload() {
@@ -256,7 +252,7 @@ public final class InProcessMessageBus implements MessageBus {
 
   private void ensureOpen() {
     if (closed) {
-      throw DwException.of(ErrorCode.UNAVAILABLE, "the message bus is closed");
+      throw BusErrors.closed();
     }
   }
 

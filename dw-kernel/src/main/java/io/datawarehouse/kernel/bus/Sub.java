@@ -2,6 +2,7 @@ package io.datawarehouse.kernel.bus;
 
 import io.datawarehouse.sdk.DwException;
 import io.datawarehouse.sdk.ErrorCode;
+import io.datawarehouse.sdk.bus.BusErrors;
 import io.datawarehouse.sdk.bus.Message;
 import io.datawarehouse.sdk.bus.MessageHandler;
 import io.datawarehouse.sdk.bus.Subscription;
@@ -238,9 +239,7 @@ final class Sub implements Subscription {
       if (t instanceof InterruptedException) {
         Thread.interrupted();
       }
-      DwException error = t instanceof DwException dw ? dw
-          : DwException.of(ErrorCode.INTERNAL, "handler of '" + name + "' failed on '" + msg.topic() + "': "
-              + t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage()), t);
+      DwException error = BusErrors.handlerFailure(name, msg, t);
       if (pending != null) {
         pending.fail(error);
         if (!(t instanceof DwException)) {
