@@ -40,6 +40,8 @@ import picocli.CommandLine.Spec;
       HealthCommand.class,
       ConfigCommand.class,
       VersionCommand.class,
+      io.datawarehouse.server.cli.streaming.StreamCommand.class,
+      io.datawarehouse.server.cli.streaming.SagaCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class DwCommand implements Runnable {

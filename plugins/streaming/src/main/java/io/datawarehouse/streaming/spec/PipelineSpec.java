@@ -12,7 +12,7 @@ import java.util.Map;
  * JSON objects; fields are named by dotted paths ({@code "customer.id"}).
  *
  * <pre>{@code
- * source:    { topic: orders.in }            # or { log: orders }  (a durable log of the plugin)
+ * source:    { topic: orders.in }    # or { log: orders, follow: false }  (a durable log of the plugin)
  * eventTime: { field: ts, maxOutOfOrderness: 2s, idleTimeout: 30s }   # field absent: arrival time
  * filter:    { field: type, equals: order }                          # optional
  * enrich:    { topic: storage.query, request: { source: crm, query: "...", params: { id: $.customer } },
@@ -39,8 +39,12 @@ import java.util.Map;
 public record PipelineSpec(Endpoint source, EventTime eventTime, Filter filter, Enrich enrich, String keyBy,
     Window window, Duration allowedLateness, Aggregate aggregate, Analyze analyze, Endpoint sink) {
 
-  /** A source or sink: exactly one of {@code topic}, {@code log}, {@code store}. */
-  public record Endpoint(String topic, String log, String store, String key) {}
+  /**
+   * A source or sink: exactly one of {@code topic}, {@code log}, {@code store} ({@code key}: the
+   * store's key template). A log source follows the log for new records unless {@code follow} is
+   * false, which makes the pipeline end after the last record (a replay).
+   */
+  public record Endpoint(String topic, String log, String store, String key, Boolean follow) {}
 
   /** Event time from a field (epoch ms or ISO-8601), or arrival time when {@code field} is null. */
   public record EventTime(String field, Duration maxOutOfOrderness, Duration idleTimeout) {}

@@ -200,7 +200,7 @@ public final class SpecPipelines {
       return BusStreams.subscribe(bus, e.topic(), codec, 10_000, Duration.ofSeconds(30));
     }
     if (e.log() != null && e.topic() == null && e.store() == null) {
-      return openLog(e.log(), logsDir, logs).source(codec, true);
+      return openLog(e.log(), logsDir, logs).source(codec, e.follow() == null || e.follow());
     }
     throw DwException.invalidArgument("pipeline '" + name + "': source must have exactly one of topic or log");
   }
