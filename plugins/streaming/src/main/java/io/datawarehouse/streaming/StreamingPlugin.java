@@ -150,7 +150,7 @@ public final class StreamingPlugin implements Plugin {
     if (old != null) {
       release(name, old);
     }
-    SpecPipelines.Built built = SpecPipelines.build(name, spec, ctx.bus(), ctx.dataDir().resolve("logs"));
+    SpecPipelines.Built built = SpecPipelines.build(name, spec, ctx.bus(), ctx.dataDir().resolve("logs"), ctx.time());
     RunningPipeline run;
     try {
       run = built.pipeline().start(RunOptions.defaults().withTime(ctx.time())

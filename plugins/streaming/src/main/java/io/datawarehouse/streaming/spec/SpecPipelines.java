@@ -3,6 +3,7 @@ package io.datawarehouse.streaming.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datawarehouse.sdk.DwException;
+import io.datawarehouse.sdk.Time;
 import io.datawarehouse.sdk.bus.MessageBus;
 import io.datawarehouse.sdk.json.Json;
 import io.datawarehouse.streaming.Aggregation;
@@ -54,10 +55,10 @@ public final class SpecPipelines {
    *
    * @throws DwException INVALID_ARGUMENT naming what is wrong in the spec
    */
-  public static Built build(String name, PipelineSpec spec, MessageBus bus, Path logsDir) {
+  public static Built build(String name, PipelineSpec spec, MessageBus bus, Path logsDir, Time time) {
     List<DurableLog> logs = new ArrayList<>();
     try {
-      return new Built(assemble(name, spec, bus, logsDir, logs), List.copyOf(logs));
+      return new Built(assemble(name, spec, bus, logsDir, logs, time), List.copyOf(logs));
     } catch (RuntimeException e) {
       logs.forEach(DurableLog::close);
       throw e;
@@ -65,12 +66,13 @@ public final class SpecPipelines {
   }
 
   private static Pipeline assemble(String name, PipelineSpec spec, MessageBus bus, Path logsDir,
-      List<DurableLog> logs) {
+      List<DurableLog> logs, Time time) {
     Pipeline.Builder b = Pipeline.builder(name);
     PipelineSpec.EventTime et = spec.eventTime();
     String tsField = et.field();
     WatermarkStrategy<JsonNode> wm = new WatermarkStrategy<JsonNode>(
-        n -> tsField == null ? n.path("_arrival").asLong() : eventTime(n, tsField),
+        // without an event-time field, a record's time is when the task takes it from the source
+        n -> tsField == null ? time.currentTimeMillis() : eventTime(n, tsField),
         orZero(et.maxOutOfOrderness()), orZero(et.idleTimeout()));
     Stream<JsonNode> s = b.source(source(name, spec.source(), bus, logsDir, logs), wm);
     if (spec.filter() != null) {
@@ -195,7 +197,7 @@ public final class SpecPipelines {
 
   private static Source<JsonNode> source(String name, PipelineSpec.Endpoint e, MessageBus bus, Path logsDir,
       List<DurableLog> logs) {
-    Codec<JsonNode> codec = arrivalStamped();
+    Codec<JsonNode> codec = objects();
     if (e.topic() != null && e.log() == null && e.store() == null) {
       return BusStreams.subscribe(bus, e.topic(), codec, 10_000, Duration.ofSeconds(30));
     }
@@ -234,8 +236,8 @@ public final class SpecPipelines {
     return log;
   }
 
-  /** JSON records; a record without its own time gets the arrival time in "_arrival" for the watermark. */
-  private static Codec<JsonNode> arrivalStamped() {
+  /** JSON records, which must be objects. */
+  private static Codec<JsonNode> objects() {
     Codec<JsonNode> json = Codec.json(JsonNode.class);
     return new Codec<>() {
       @Override
@@ -248,9 +250,6 @@ public final class SpecPipelines {
         JsonNode n = json.decode(bytes);
         if (!n.isObject()) {
           throw DwException.invalidArgument("a record must be a JSON object, was " + n.getNodeType());
-        }
-        if (!n.has("_arrival")) {
-          ((ObjectNode) n).put("_arrival", System.currentTimeMillis());
         }
         return n;
       }
