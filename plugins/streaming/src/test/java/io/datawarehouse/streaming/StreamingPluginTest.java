@@ -70,6 +70,8 @@ class StreamingPluginTest {
     List<JsonNode> events = new CopyOnWriteArrayList<>();
     bus.subscribe("clicks.counts", MessageHandler.listener(m -> counts.add(m.jsonTree())));
     bus.subscribe(StreamingPlugin.EVENTS, MessageHandler.listener(m -> events.add(m.jsonTree())));
+    List<JsonNode> dead = new CopyOnWriteArrayList<>();
+    bus.subscribe("streaming.deadletters.clicks", MessageHandler.listener(m -> dead.add(m.jsonTree())));
     await().until(() -> request(bus, StreamingPlugin.PIPELINE_STATUS, Map.of("name", "clicks")).get("state")
         .asText().equals("RUNNING"));
     for (int i = 0; i < 5; i++) {
@@ -83,6 +85,10 @@ class StreamingPluginTest {
     assertThat(counts.get(0).get("start").asLong()).isZero();
     await().until(() -> request(bus, StreamingPlugin.PIPELINE_STATUS, Map.of("name", "clicks")).get("drops")
         .path("BAD_PAYLOAD").asLong() == 1);
+    await().until(() -> dead.size() == 1);
+    assertThat(dead.get(0).get("reason").asText()).isEqualTo("BAD_PAYLOAD");
+    assertThat(dead.get(0).get("record").asText()).isEqualTo("not json");
+    assertThat(Files.exists(tmp.resolve("data/streaming/logs/clicks-deadletters"))).isTrue();
 
     JsonNode all = request(bus, StreamingPlugin.PIPELINE_STATUS, Map.of());
     assertThat(all.get("declared").get(0).asText()).isEqualTo("clicks");

@@ -9,6 +9,7 @@ import io.datawarehouse.sdk.json.Json;
 import io.datawarehouse.streaming.Aggregation;
 import io.datawarehouse.streaming.Aggregations;
 import io.datawarehouse.streaming.Codec;
+import io.datawarehouse.streaming.DeadLetter;
 import io.datawarehouse.streaming.KeyedStream;
 import io.datawarehouse.streaming.Pipeline;
 import io.datawarehouse.streaming.Sink;
@@ -68,6 +69,7 @@ public final class SpecPipelines {
   private static Pipeline assemble(String name, PipelineSpec spec, MessageBus bus, Path logsDir,
       List<DurableLog> logs, Time time) {
     Pipeline.Builder b = Pipeline.builder(name);
+    b.deadLetters(deadLetters(name, bus, logsDir, logs));
     PipelineSpec.EventTime et = spec.eventTime();
     String tsField = et.field();
     WatermarkStrategy<JsonNode> wm = new WatermarkStrategy<JsonNode>(
@@ -225,6 +227,42 @@ public final class SpecPipelines {
       JsonNode k = fill(keyTemplate, n);
       return k.isTextual() ? k.asText() : k.toString();
     }, n -> n.toString().getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(30));
+  }
+
+  /** The dead-letter topic of a spec pipeline. */
+  public static String deadLetterTopic(String pipeline) {
+    return "streaming.deadletters." + pipeline;
+  }
+
+  /**
+   * Dead letters of a spec pipeline: kept in the durable log {@code <logsDir>/<name>-deadletters}
+   * (exactly-once with the checkpoints) and published on {@code streaming.deadletters.<name>}.
+   */
+  private static Sink<DeadLetter> deadLetters(String name, MessageBus bus, Path logsDir, List<DurableLog> logs) {
+    Sink<DeadLetter> kept = openLog(name + "-deadletters", logsDir, logs).sink(Codec.json(DeadLetter.class));
+    String topic = deadLetterTopic(name);
+    return new Sink<>() {
+      @Override
+      public void write(DeadLetter d, long timestamp) throws Exception {
+        kept.write(d, timestamp);
+        bus.publish(io.datawarehouse.sdk.bus.Message.json(topic, d));
+      }
+
+      @Override
+      public void flush() throws Exception {
+        kept.flush();
+      }
+
+      @Override
+      public long position() {
+        return kept.position();
+      }
+
+      @Override
+      public void rewind(long position) throws Exception {
+        kept.rewind(position);
+      }
+    };
   }
 
   private static DurableLog openLog(String logName, Path logsDir, List<DurableLog> logs) {
