@@ -86,6 +86,12 @@ class StreamingPluginTest {
     await().until(() -> request(bus, StreamingPlugin.PIPELINE_STATUS, Map.of("name", "clicks")).get("drops")
         .path("BAD_PAYLOAD").asLong() == 1);
     await().until(() -> dead.size() == 1);
+    var registry = kernel.metrics();
+    assertThat(registry.find("dw.streaming.records.in").tag("pipeline", "clicks").functionCounter().count())
+        .isEqualTo(7.0);
+    assertThat(registry.find("dw.streaming.drops").tags("pipeline", "clicks", "reason", "BAD_PAYLOAD")
+        .functionCounter().count()).isEqualTo(1.0);
+    assertThat(registry.find("dw.streaming.watermark.lag").tag("pipeline", "clicks").gauge()).isNotNull();
     assertThat(dead.get(0).get("reason").asText()).isEqualTo("BAD_PAYLOAD");
     assertThat(dead.get(0).get("record").asText()).isEqualTo("not json");
     assertThat(Files.exists(tmp.resolve("data/streaming/logs/clicks-deadletters"))).isTrue();

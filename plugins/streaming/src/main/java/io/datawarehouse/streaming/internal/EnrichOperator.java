@@ -10,7 +10,9 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +46,8 @@ import java.util.function.Function;
  *       a random factor in {@code [1 - jitter, 1]}, as long as the next attempt can start before the
  *       deadline; each attempt gets {@code min(attemptTimeout, time left)}. Backoff waits sleep on
  *       {@link Time} on a virtual thread, so tests drive them with a manual time.
+ *   <li>With a cache, a record whose key is already being looked up waits for that answer
+ *       instead of sending a second request.
  *   <li>A checkpoint first waits for every lookup in flight: no lookup state is ever checkpointed.
  * </ul>
  */
@@ -60,6 +64,8 @@ final class EnrichOperator implements Downstream<Object> {
   private final TreeSet<Long> inFlightSeqs = new TreeSet<>(); // unordered
   private final ArrayDeque<long[]> heldWatermarks = new ArrayDeque<>(); // unordered: {seq boundary, wm}
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** Records waiting for the answer to a lookup of the same cache key already in flight. */
+  private final Map<Object, List<Entry>> waiting = new java.util.HashMap<>();
   private final ExecutorService waits = Executors.newThreadPerTaskExecutor(
       Thread.ofVirtual().name("dw-stream-enrich-backoff-", 0).factory());
   private long seq;
@@ -139,7 +145,13 @@ final class EnrichOperator implements Downstream<Object> {
     Entry e = new Entry(seq++, value, ts, false);
     Object key = null;
     if (cache != null) {
-      key = spec.cacheKey().apply(value);
+      try {
+        key = spec.cacheKey().apply(value);
+      } catch (RuntimeException ex) {
+        ctx.deadLetter(name, DropReason.POISON, TaskContext.describe(name + " cache key", ex), null, null,
+            ctx.watermark(), 0, ts, value);
+        return;
+      }
       TtlCache.Hit hit = cache.get(key, time.nanoTime());
       if (hit != null) {
         e.value = hit.value();
@@ -154,12 +166,20 @@ final class EnrichOperator implements Downstream<Object> {
         return;
       }
     }
-    inFlight.incrementAndGet();
     if (spec.ordered()) {
       queue.add(e);
     } else {
       inFlightSeqs.add(e.seq);
     }
+    if (key != null) {
+      List<Entry> followers = waiting.get(key);
+      if (followers != null) {
+        followers.add(e); // the same key is being looked up: share that answer (no second lookup)
+        return;
+      }
+      waiting.put(key, new ArrayList<>(2));
+    }
+    inFlight.incrementAndGet();
     e.cacheKey = key;
     long deadline = time.nanoTime() + spec.timeout().toNanos();
     attempt(e, 1, deadline).whenComplete((v, t) -> {
@@ -275,17 +295,28 @@ final class EnrichOperator implements Downstream<Object> {
   private void completed(Entry e) {
     inFlight.decrementAndGet();
     Object key = e.cacheKey;
+    List<Entry> followers = key == null ? List.of() : waiting.remove(key);
     if (key != null && e.failure == null) {
       long ttl = (e.value == null ? spec.negativeTtl() : spec.cacheTtl()).toNanos();
       if (ttl > 0) {
         cache.put(key, e.value, time.nanoTime() + ttl);
       }
     }
+    for (Entry f : followers) {
+      f.value = e.value;
+      f.failure = e.failure;
+      f.attempts = 0;
+      f.done = true;
+    }
     if (spec.ordered()) {
       emitReady();
     } else {
       inFlightSeqs.remove(e.seq);
       emit(e);
+      for (Entry f : followers) {
+        inFlightSeqs.remove(f.seq);
+        emit(f);
+      }
       releaseWatermarks();
     }
   }

@@ -286,6 +286,19 @@ class EnrichmentTest {
   }
 
   @Test
+  void cache_sameKeyInFlight_oneLookupSharedInOrder() throws Exception {
+    Controlled lookup = new Controlled();
+    start(Enrichment.of(lookup, EnrichmentTest::join).cache(Event::key, Duration.ofMinutes(5), Duration.ZERO, 100));
+    feed("a", "b", "a", "a");
+    assertThat(lookup.callTimes).as("one lookup per distinct key in flight").hasSize(2);
+    lookup.complete("a", "1");
+    lookup.complete("b", "2");
+    pollUntil(() -> out.items().size() == 4);
+    assertThat(out.items()).containsExactly("a=1", "b=2", "a=1", "a=1");
+    assertThat(task.metrics().enrichmentsInFlight()).isZero();
+  }
+
+  @Test
   void breakerOpens_recordsDroppedWithReason_probeAfterWait() throws Exception {
     Controlled lookup = new Controlled();
     boolean[] healthy = {false};
