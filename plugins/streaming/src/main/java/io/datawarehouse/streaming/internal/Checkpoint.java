@@ -1,7 +1,6 @@
 package io.datawarehouse.streaming.internal;
 
 import io.datawarehouse.sdk.DwException;
-import io.datawarehouse.sdk.io.AtomicFiles;
 import io.datawarehouse.sdk.io.FramedFile;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -81,12 +80,7 @@ public record Checkpoint(
     } catch (IOException e) {
       throw DwException.internal("cannot serialise the checkpoint of pipeline '" + pipeline + "'", e);
     }
-    byte[] framed = FramedFile.frame(MAGIC, VERSION, bytes.toByteArray());
-    // flush explicitly: AtomicFiles.write(Path, byte[]) leaves small files in its buffer (reported)
-    AtomicFiles.write(dir.resolve(FILE), o -> {
-      o.write(framed);
-      o.flush();
-    });
+    FramedFile.write(dir.resolve(FILE), MAGIC, VERSION, bytes.toByteArray());
   }
 
   /**
