@@ -27,10 +27,7 @@ import java.util.function.Function;
  * A record whose every window is gone goes to the dead letters (TOO_LATE); a record that lands in
  * a fired window emits that key's updated result at once.
  */
-final class AlignedWindowOperator implements Downstream<Object>, Stateful {
-  private final String name;
-  private final TaskContext ctx;
-  private final Downstream<Object> next;
+final class AlignedWindowOperator extends Operators.Forwarding implements Stateful {
   private final Function<Object, Object> keyOf;
   private final Codec<Object> keyCodec;
   private final Aggregation<Object, Object, Object> agg;
@@ -71,9 +68,7 @@ final class AlignedWindowOperator implements Downstream<Object>, Stateful {
   AlignedWindowOperator(String name, TaskContext ctx, Downstream<Object> next, Function<Object, Object> keyOf,
       Codec<Object> keyCodec, Aggregation<Object, Object, Object> agg, long size, long slide, long offset,
       long lateness) {
-    this.name = name;
-    this.ctx = ctx;
-    this.next = next;
+    super(name, ctx, next);
     this.keyOf = keyOf;
     this.keyCodec = keyCodec;
     this.agg = agg;
@@ -191,20 +186,6 @@ final class AlignedWindowOperator implements Downstream<Object>, Stateful {
     }
   }
 
-  @Override
-  public void prepareCheckpoint() {
-    next.prepareCheckpoint();
-  }
-
-  @Override
-  public void poll() {
-    next.poll();
-  }
-
-  @Override
-  public void close() {
-    next.close();
-  }
 
   @Override
   public void snapshot(DataOutputStream out) throws IOException {

@@ -27,10 +27,7 @@ import java.util.function.Function;
  * session keeps the highest emission count of its parts, so its next result is an update when any
  * part was emitted before.
  */
-final class SessionWindowOperator implements Downstream<Object>, Stateful {
-  private final String name;
-  private final TaskContext ctx;
-  private final Downstream<Object> next;
+final class SessionWindowOperator extends Operators.Forwarding implements Stateful {
   private final Function<Object, Object> keyOf;
   private final Codec<Object> keyCodec;
   private final Aggregation<Object, Object, Object> agg;
@@ -64,9 +61,7 @@ final class SessionWindowOperator implements Downstream<Object>, Stateful {
 
   SessionWindowOperator(String name, TaskContext ctx, Downstream<Object> next, Function<Object, Object> keyOf,
       Codec<Object> keyCodec, Aggregation<Object, Object, Object> agg, long gap, long lateness) {
-    this.name = name;
-    this.ctx = ctx;
-    this.next = next;
+    super(name, ctx, next);
     this.keyOf = keyOf;
     this.keyCodec = keyCodec;
     this.agg = agg;
@@ -180,20 +175,6 @@ final class SessionWindowOperator implements Downstream<Object>, Stateful {
     return false;
   }
 
-  @Override
-  public void prepareCheckpoint() {
-    next.prepareCheckpoint();
-  }
-
-  @Override
-  public void poll() {
-    next.poll();
-  }
-
-  @Override
-  public void close() {
-    next.close();
-  }
 
   @Override
   public void snapshot(DataOutputStream out) throws IOException {
