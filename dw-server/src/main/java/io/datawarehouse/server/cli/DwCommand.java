@@ -39,9 +39,11 @@ import picocli.CommandLine.Spec;
       ServeCommand.class,
       HealthCommand.class,
       ConfigCommand.class,
+      io.datawarehouse.server.cli.storage.StorageCommand.class,
       VersionCommand.class,
       io.datawarehouse.server.cli.streaming.StreamCommand.class,
       io.datawarehouse.server.cli.streaming.SagaCommand.class,
+      io.datawarehouse.server.cli.raid.RaidCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class DwCommand implements Runnable {

@@ -1,0 +1,97 @@
+package io.datawarehouse.raid;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A {@link BlockDevice} on a {@link FileChannel} with positional I/O: a plain file (the disk
+ * images of a test or a small array) or a real block device such as {@code /dev/sdb}. Positional
+ * reads and writes do not move a shared file pointer, so concurrent requests on different ranges
+ * need no lock.
+ */
+public final class FileBlockDevice implements BlockDevice {
+  private final Path path;
+  private final FileChannel channel;
+
+  private FileBlockDevice(Path path, FileChannel channel) {
+    this.path = path;
+    this.channel = channel;
+  }
+
+  /** Opens an existing file or device for reading and writing. */
+  public static FileBlockDevice open(Path path) throws IOException {
+    return new FileBlockDevice(path, FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE));
+  }
+
+  /**
+   * Creates a new file of {@code size} bytes (sparse where the file system allows), failing when
+   * it exists.
+   */
+  public static FileBlockDevice create(Path path, long size) throws IOException {
+    FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    try {
+      if (size > 0) {
+        ch.write(ByteBuffer.wrap(new byte[1]), size - 1);
+      }
+      return new FileBlockDevice(path, ch);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  @Override
+  public String name() {
+    return path.toString();
+  }
+
+  @Override
+  public long size() throws IOException {
+    return channel.size();
+  }
+
+  @Override
+  public void read(long offset, byte[] buf, int off, int len) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(buf, off, len);
+    long pos = offset;
+    while (b.hasRemaining()) {
+      int n = channel.read(b, pos);
+      if (n < 0) {
+        throw new EOFException(path + ": read of " + len + " bytes at " + offset + " ends past the end of the device (" + channel.size() + " bytes)");
+      }
+      pos += n;
+    }
+  }
+
+  @Override
+  public void write(long offset, byte[] buf, int off, int len) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(buf, off, len);
+    long pos = offset;
+    while (b.hasRemaining()) {
+      pos += channel.write(b, pos);
+    }
+  }
+
+  @Override
+  public void flush() throws IOException {
+    channel.force(false);
+  }
+
+  @Override
+  public void close() throws IOException {
+    channel.close();
+  }
+
+  @Override
+  public String toString() {
+    return "FileBlockDevice[" + path + "]";
+  }
+}
