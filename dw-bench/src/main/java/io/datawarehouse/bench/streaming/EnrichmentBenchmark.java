@@ -91,7 +91,7 @@ public class EnrichmentBenchmark {
   public void pipeline(Blackhole bh) throws InterruptedException {
     Pipeline.Builder b = Pipeline.builder("enrich-bench");
     b.source(io.datawarehouse.streaming.Sources.of(records), WatermarkStrategy.<Integer>inOrder(i -> i))
-        .enrich(Enrichment.of(BusLookups.storageQuery(bus, "crm", "select tier", (Integer i) -> Map.of("id", i)),
+        .enrich(Enrichment.of(BusLookups.storageQuery(bus, "crm", "select tier from customers where id = ?", (Integer i) -> List.of(i)),
                 (Integer i, JsonNode row) -> row)
             .capacity(capacity).ordered(ordered).breaker(null))
         .to((Sink<JsonNode>) (v, ts) -> bh.consume(v));
@@ -109,7 +109,7 @@ public class EnrichmentBenchmark {
     for (Integer i : records) {
       permits.acquire();
       CompletableFuture<Message> f = bus.request(Message.json("storage.query",
-          Map.of("source", "crm", "query", "select tier", "params", Map.of("id", i))), Duration.ofSeconds(30));
+          Map.of("source", "crm", "sql", "select tier from customers where id = ?", "params", List.of(i))), Duration.ofSeconds(30));
       f.whenComplete((m, t) -> permits.release());
       all.add(f);
     }

@@ -119,7 +119,7 @@ class StreamingPluginTest {
   void pipelineStartedOverTheBus_withEnrichmentAndLogSink() throws Exception {
     MessageBus bus = start("streaming: {}\n");
     bus.subscribe("storage.query", m -> {
-      String id = m.jsonTree().get("params").get("id").asText();
+      String id = m.jsonTree().get("params").get(0).asText();
       return Message.replyTo(m).json(Map.of("tier", id.equals("1") ? "gold" : "basic")).build();
     });
     List<JsonNode> out = new CopyOnWriteArrayList<>();
@@ -128,7 +128,7 @@ class StreamingPluginTest {
         {"source": {"topic": "orders.in"},
          "filter": {"field": "kind", "equals": "order"},
          "enrich": {"topic": "storage.query", "as": "customer", "cacheTtl": "PT1M",
-                    "request": {"source": "crm", "query": "select tier", "params": {"id": "$.customer"}}},
+                    "request": {"source": "crm", "sql": "SELECT tier FROM customers WHERE id = ?", "params": ["$.customer"]}},
          "sink": {"topic": "orders.enriched"}}""".getBytes(java.nio.charset.StandardCharsets.UTF_8), "spec");
     JsonNode started = request(bus, StreamingPlugin.PIPELINE_START, Map.of("name", "orders", "spec", spec));
     assertThat(started.get("pipeline").asText()).isEqualTo("orders");

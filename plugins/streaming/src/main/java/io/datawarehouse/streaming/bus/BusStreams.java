@@ -108,7 +108,7 @@ public final class BusStreams {
 
   /**
    * Stores each result through the storage plugin: a {@code storage.write} request {@code
-   * {"store": store, "key": key(result), "data": base64(content(result))}}, waiting up to {@code
+   * {"store": store, "key": key(result), "contentBase64": base64(content(result))}}, waiting up to {@code
    * timeout} for the reply. An error reply fails the pipeline (it restarts from its last
    * checkpoint); writing the same key again is idempotent, so the replay stores each result once.
    */
@@ -121,7 +121,7 @@ public final class BusStreams {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("store", store);
       body.put("key", key.apply(value));
-      body.put("data", Base64.getEncoder().encodeToString(content.apply(value)));
+      body.put("contentBase64", Base64.getEncoder().encodeToString(content.apply(value)));
       Message reply = bus.requestSync(Message.json("storage.write", body), timeout);
       if (reply.isError()) {
         throw reply.error();

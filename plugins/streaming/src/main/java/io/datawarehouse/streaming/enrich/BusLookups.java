@@ -27,18 +27,35 @@ public final class BusLookups {
   }
 
   /**
-   * A parameterised query against a data source the storage plugin has configured ({@code
-   * storage.query}): request {@code {"source": source, "query": query, "params": params(record)}}.
+   * A parameterised SQL lookup against a data source the storage plugin has configured ({@code
+   * storage.query}): request {@code {"source": source, "sql": sql, "params": params(record)}}
+   * (positional {@code ?} parameters, bound by the driver). The reply carries {@code rows}.
    */
-  public static <T> Lookup<T, JsonNode> storageQuery(MessageBus bus, String source, String query,
-      Function<? super T, ? extends Map<String, ?>> params) {
+  public static <T> Lookup<T, JsonNode> storageQuery(MessageBus bus, String source, String sql,
+      Function<? super T, ? extends java.util.List<?>> params) {
     Objects.requireNonNull(source, "source");
-    Objects.requireNonNull(query, "query");
+    Objects.requireNonNull(sql, "sql");
     return request(bus, "storage.query", record -> {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("source", source);
-      body.put("query", query);
+      body.put("sql", sql);
       body.put("params", params.apply(record));
+      return body;
+    });
+  }
+
+  /**
+   * An object lookup in a store of the storage plugin ({@code storage.query} with {@code {"store",
+   * "key", "content": true}}): the reply carries {@code info} and {@code contentBase64}; a missing
+   * key is NOT_FOUND, so "none found".
+   */
+  public static <T> Lookup<T, JsonNode> storageObject(MessageBus bus, String store, Function<? super T, String> key) {
+    Objects.requireNonNull(store, "store");
+    return request(bus, "storage.query", record -> {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("store", store);
+      body.put("key", key.apply(record));
+      body.put("content", true);
       return body;
     });
   }

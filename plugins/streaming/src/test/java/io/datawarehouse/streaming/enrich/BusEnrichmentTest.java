@@ -48,7 +48,8 @@ class BusEnrichmentTest {
       queries.incrementAndGet();
       JsonNode q = m.jsonTree();
       assertThat(q.get("source").asText()).isEqualTo("customers");
-      String id = q.get("params").get("id").asText();
+      assertThat(q.get("sql").asText()).contains("where id = ?");
+      String id = q.get("params").get(0).asText();
       if (id.equals("nobody")) {
         throw DwException.notFound("no customer " + id);
       }
@@ -61,7 +62,7 @@ class BusEnrichmentTest {
     bus.subscribe("storage.write", m -> {
       JsonNode w = m.jsonTree();
       stored.add(w.get("store").asText() + "/" + w.get("key").asText() + "="
-          + new String(java.util.Base64.getDecoder().decode(w.get("data").asText()), StandardCharsets.UTF_8));
+          + new String(java.util.Base64.getDecoder().decode(w.get("contentBase64").asText()), StandardCharsets.UTF_8));
       return Message.replyTo(m).json(Map.of("ok", true)).build();
     });
 
@@ -69,8 +70,8 @@ class BusEnrichmentTest {
     Pipeline.Builder b = Pipeline.builder("orders");
     var enriched = b.source(BusStreams.subscribe(bus, "orders.in", Codec.json(Event.class), 64, Duration.ofSeconds(5)),
             WatermarkStrategy.inOrder(Event::ts))
-        .enrich(Enrichment.of(BusLookups.storageQuery(bus, "customers", "select tier from customers where id = :id",
-                (Event e) -> Map.of("id", e.key())),
+        .enrich(Enrichment.of(BusLookups.storageQuery(bus, "customers", "select tier from customers where id = ?",
+                (Event e) -> List.of(e.key())),
             (Event e, JsonNode row) -> new Enriched(e.key(), e.ts(),
                 row == null ? null : row.get("rows").get(0).get("tier").asText()))
             .cache(Event::key, Duration.ofMinutes(1), Duration.ofMinutes(1), 1000));
