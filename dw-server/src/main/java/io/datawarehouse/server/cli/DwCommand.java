@@ -41,6 +41,8 @@ import picocli.CommandLine.Spec;
       ConfigCommand.class,
       io.datawarehouse.server.cli.storage.StorageCommand.class,
       VersionCommand.class,
+      io.datawarehouse.server.cli.streaming.StreamCommand.class,
+      io.datawarehouse.server.cli.streaming.SagaCommand.class,
       io.datawarehouse.server.cli.raid.RaidCommand.class,
       io.datawarehouse.server.cli.tamperproof.WormCommand.class,
       io.datawarehouse.server.cli.intelligence.IntelCommand.class,
