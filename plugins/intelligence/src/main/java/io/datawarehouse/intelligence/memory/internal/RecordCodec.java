@@ -28,9 +28,9 @@ import java.util.zip.CRC32C;
  *   string  scope
  *   string  content type
  *   double  importance
- *   instant created, instant last accessed
+ *   byte    flags: 1 has created, 2 has last accessed, 4 has expiry
+ *   instant created, instant last accessed, instant expiry (epoch 0 where absent)
  *   long    access count
- *   byte    has expiry; instant expiry when it has
  *   long    version
  *   int     tag count; string each
  *   int     metadata count; string key and string JSON value each
@@ -47,13 +47,13 @@ public final class RecordCodec {
 
   private RecordCodec() {}
 
-  /** Encodes a stored record (created and last-accessed times must be set). */
+  /** Encodes a record (stored, or not yet stamped: absent times are kept absent). */
   public static byte[] encode(MemoryRecord r) {
     byte[] id = utf8(r.id());
     byte[] scope = utf8(r.scope());
     byte[] ct = utf8(r.contentType());
     List<byte[]> tags = new ArrayList<>(r.tags().size());
-    int size = 1 + 4 + id.length + 1 + 4 + scope.length + 4 + ct.length + 8 + 12 + 12 + 8 + 1 + 12 + 8 + 4 + 4 + 4 + 4 + 4;
+    int size = 1 + 4 + id.length + 1 + 4 + scope.length + 4 + ct.length + 8 + 1 + 36 + 8 + 8 + 4 + 4 + 4 + 4 + 4;
     for (String t : r.tags()) {
       byte[] b = utf8(t);
       tags.add(b);
@@ -78,11 +78,11 @@ public final class RecordCodec {
     put(b, scope);
     put(b, ct);
     b.putDouble(r.importance());
+    b.put((byte) ((r.createdAt() == null ? 0 : 1) | (r.lastAccessedAt() == null ? 0 : 2) | (r.expiresAt() == null ? 0 : 4)));
     instant(b, r.createdAt());
     instant(b, r.lastAccessedAt());
+    instant(b, r.expiresAt());
     b.putLong(r.accessCount());
-    b.put((byte) (r.expiresAt() == null ? 0 : 1));
-    instant(b, r.expiresAt() == null ? Instant.EPOCH : r.expiresAt());
     b.putLong(r.version());
     b.putInt(tags.size());
     for (byte[] t : tags) {
@@ -140,12 +140,14 @@ public final class RecordCodec {
       rb.scope(str(b));
       rb.contentType(str(b));
       rb.importance(b.getDouble());
-      rb.createdAt(instant(b));
-      rb.lastAccessedAt(instant(b));
+      int flags = b.get();
+      Instant created = instant(b);
+      Instant accessed = instant(b);
+      Instant expiry = instant(b);
+      rb.createdAt((flags & 1) != 0 ? created : null);
+      rb.lastAccessedAt((flags & 2) != 0 ? accessed : null);
+      rb.expiresAt((flags & 4) != 0 ? expiry : null);
       rb.accessCount(b.getLong());
-      boolean hasExpiry = b.get() != 0;
-      Instant exp = instant(b);
-      rb.expiresAt(hasExpiry ? exp : null);
       rb.version(b.getLong());
       int nt = count(b);
       List<String> tags = new ArrayList<>(nt);
@@ -196,7 +198,8 @@ public final class RecordCodec {
     b.putInt(x.length).put(x);
   }
 
-  private static void instant(ByteBuffer b, Instant t) {
+  private static void instant(ByteBuffer b, Instant at) {
+    Instant t = at == null ? Instant.EPOCH : at;
     b.putLong(t.getEpochSecond()).putInt(t.getNano());
   }
 
