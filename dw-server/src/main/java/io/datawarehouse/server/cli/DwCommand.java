@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
       HealthCommand.class,
       ConfigCommand.class,
       VersionCommand.class,
+      io.datawarehouse.server.cli.intelligence.IntelCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class DwCommand implements Runnable {
