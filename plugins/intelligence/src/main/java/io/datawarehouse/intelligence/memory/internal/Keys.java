@@ -25,11 +25,6 @@ public final class Keys {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  public static byte[] scopePrefix(String scope) {
-    byte[] s = utf8(scope);
-    return Arrays.copyOf(s, s.length + 1);
-  }
-
   public static byte[] scopeTierPrefix(String scope, MemoryTier tier) {
     byte[] s = utf8(scope);
     byte[] k = Arrays.copyOf(s, s.length + 2);

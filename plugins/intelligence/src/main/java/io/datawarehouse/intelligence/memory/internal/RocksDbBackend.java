@@ -622,17 +622,15 @@ public final class RocksDbBackend implements PersistenceBackend {
 
   private static Plan plan(MemoryQuery q) {
     if (!q.scopes().isEmpty()) {
+      // one prefix per scope and tier: within (scope, tier) the ids are in order, so the merge is too
+      Set<MemoryTier> tiers = q.tiers().isEmpty() ? EnumSet.allOf(MemoryTier.class) : q.tiers();
       List<byte[]> ps = new ArrayList<>();
       for (String s : q.scopes()) {
-        if (q.tiers().isEmpty()) {
-          ps.add(Keys.scopePrefix(s));
-        } else {
-          for (MemoryTier t : q.tiers()) {
-            ps.add(Keys.scopeTierPrefix(s, t));
-          }
+        for (MemoryTier t : tiers) {
+          ps.add(Keys.scopeTierPrefix(s, t));
         }
       }
-      return new Plan(CF_SCOPE, ps, q.tiers().isEmpty() ? 1 : 0);
+      return new Plan(CF_SCOPE, ps, 0);
     }
     if (!q.tagsAll().isEmpty()) {
       return new Plan(CF_TAG, List.of(Keys.tagPrefix(q.tagsAll().iterator().next())), 0);

@@ -39,6 +39,7 @@ class RocksDbBackendTest extends PersistenceBackendContractTest {
     assertThat(rocks().explain(MemoryQuery.builder().scope("s").tier(MemoryTier.WORKING).build())).isEqualTo("index idx_scope x1");
     assertThat(rocks().explain(MemoryQuery.builder().scope("s").tier(MemoryTier.WORKING, MemoryTier.ARCHIVE).build()))
         .isEqualTo("index idx_scope x2");
+    assertThat(rocks().explain(MemoryQuery.builder().scope("s").build())).isEqualTo("index idx_scope x4");
     assertThat(rocks().explain(MemoryQuery.builder().tagsAll(List.of("a", "b")).build())).isEqualTo("index idx_tag x1");
     assertThat(rocks().explain(MemoryQuery.builder().tier(MemoryTier.WORKING).build())).isEqualTo("index idx_tier x1");
     assertThat(rocks().explain(MemoryQuery.builder().tagsAny(List.of("a", "b")).build())).isEqualTo("index idx_tag x2");
