@@ -1,5 +1,6 @@
 package io.datawarehouse.intelligence;
 
+import io.datawarehouse.intelligence.memory.MemoryService;
 import io.datawarehouse.intelligence.search.SemanticSearchService;
 import io.datawarehouse.sdk.Health;
 import io.datawarehouse.sdk.Plugin;
@@ -17,6 +18,7 @@ import io.datawarehouse.sdk.config.ConfigDef;
  */
 public final class IntelligencePlugin implements Plugin {
   private volatile SemanticSearchService search;
+  private volatile MemoryService memory;
 
   @Override
   public String id() {
@@ -33,6 +35,7 @@ public final class IntelligencePlugin implements Plugin {
     return ConfigDef.builder()
         .section("embedding", SemanticSearchService.embeddingConfig(), "how texts become vectors")
         .section("search", SemanticSearchService.searchConfig(), "semantic search collections and the HNSW index")
+        .section("persistence", MemoryService.configDef(), "the AI memory store: its backend and limits")
         .build();
   }
 
@@ -42,10 +45,17 @@ public final class IntelligencePlugin implements Plugin {
         context.config().getSection("embedding"), context.config().getSection("search"));
     search = s;
     s.subscribe(context.bus());
+    memory = MemoryService.open(context, context.config().getSection("persistence"));
+    memory.subscribe(context.bus());
   }
 
   @Override
   public void stop() {
+    MemoryService m = memory;
+    memory = null;
+    if (m != null) {
+      m.close();
+    }
     SemanticSearchService s = search;
     search = null;
     if (s != null) {
@@ -59,6 +69,8 @@ public final class IntelligencePlugin implements Plugin {
     if (s == null) {
       return Health.down("not started");
     }
-    return Health.up().withComponent("search", s.health());
+    Health h = Health.up().withComponent("search", s.health());
+    MemoryService m = memory;
+    return m == null ? h : h.withComponent("memory", m.health());
   }
 }

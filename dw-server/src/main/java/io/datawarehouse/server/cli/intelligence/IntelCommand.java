@@ -31,14 +31,18 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code dw intel}: semantic search collections on the local data directory. Each subcommand starts
+ * {@code dw intel}: the intelligence plugin's commands: semantic search collections on the local
+ * data directory (the classes below), the memory store ({@link IntelMemoryCommand}) and schema
+ * extraction ({@link IntelSchemaCommand}). Each subcommand starts
  * the intelligence plugin in this process and talks to it over the bus topics a remote caller
  * would use ({@code intelligence.index}, {@code intelligence.search.semantic},
  * {@code intelligence.collections}).
  */
 @Command(name = "intel", mixinStandardHelpOptions = true,
-    description = "Semantic search: index text files into a collection, search it, list collections.",
-    subcommands = {IntelCommand.Index.class, IntelCommand.Search.class, IntelCommand.Collections.class})
+    description = {"The intelligence plugin: semantic search (index, search, collections),",
+        "the AI memory store (memory) and schema extraction for AutoML (schema)."},
+    subcommands = {IntelCommand.Index.class, IntelCommand.Search.class, IntelCommand.Collections.class,
+        IntelMemoryCommand.class, IntelSchemaCommand.class})
 public final class IntelCommand implements Runnable {
   private static final Duration TIMEOUT = Duration.ofMinutes(10);
   static final int MAX_FILE_BYTES = 256 * 1024;

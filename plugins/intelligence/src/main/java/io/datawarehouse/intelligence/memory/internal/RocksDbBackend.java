@@ -1,0 +1,1104 @@
+package io.datawarehouse.intelligence.memory.internal;
+
+import io.datawarehouse.intelligence.memory.BackendStatistics;
+import io.datawarehouse.intelligence.memory.Capability;
+import io.datawarehouse.intelligence.memory.MemoryQuery;
+import io.datawarehouse.intelligence.memory.MemoryRecord;
+import io.datawarehouse.intelligence.memory.MemoryTier;
+import io.datawarehouse.intelligence.memory.PersistenceBackend;
+import io.datawarehouse.sdk.DwException;
+import io.datawarehouse.sdk.ErrorCode;
+import io.datawarehouse.sdk.Health;
+import io.datawarehouse.sdk.Time;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.Checkpoint;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
+import org.rocksdb.Status;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code rocksdb} backend: memory records in an embedded RocksDB, the default.
+ *
+ * <h2>Layout</h2>
+ * Column families (key layouts in {@link Keys}): {@code records} (id → {@link RecordCodec} value),
+ * four secondary indexes with empty values, {@code idx_scope} (scope, tier, id), {@code idx_tier},
+ * {@code idx_tag} and {@code idx_expiry}, and {@code meta}: the format marker and the counters
+ * (records, bytes, per tier), kept with RocksDB's {@code uint64add} merge operator so a write adds
+ * its deltas in the same batch without reading them.
+ *
+ * <h2>Invariants</h2>
+ * A record and all its index entries and counter deltas are written in one {@link WriteBatch}, so
+ * after any crash the indexes agree with the records (the WAL replays whole batches or nothing).
+ * Writers of one id serialise on a striped lock (read the old record, compute index changes and
+ * the version, write); batches lock their stripes in ascending order. Readers take no record lock:
+ * a query reads from one snapshot, so index scans and record fetches see the same state.
+ *
+ * <h2>Queries</h2>
+ * The planner picks one index: scope (with tier when given: the composite prefix), else the first
+ * of tagsAll, else tier, else a merge of the tagsAny prefixes; with none it scans {@code records}.
+ * The chosen prefixes are merged in id order, records are fetched in chunks with multi-get, and the
+ * full predicate ({@link MemoryQuery#matches}) decides. Results in id order stream straight out; any
+ * other order goes through a bounded top-k heap when skip+limit is small, else through an
+ * {@link ExternalSorter} that spills to {@code <dir>.sort-tmp}. Memory use never grows with the
+ * number of matches.
+ *
+ * <h2>Expiry</h2>
+ * Time comes from the injected {@link Time}: expired records are invisible at once and deleted by
+ * {@link #purgeExpired} (an {@code idx_expiry} range scan up to now), which the plugin runs
+ * periodically and {@link #compact} runs first.
+ *
+ * <p>Thread-safe. {@link #close} waits for operations in progress and closes streams left open.
+ */
+public final class RocksDbBackend implements PersistenceBackend {
+  private static final Logger LOG = LoggerFactory.getLogger(RocksDbBackend.class);
+  private static final String FORMAT = "dw-memory-rocksdb/1";
+  private static final byte[] FORMAT_KEY = Keys.utf8("format");
+  private static final byte[] COUNT_KEY = Keys.utf8("records");
+  private static final byte[] BYTES_KEY = Keys.utf8("bytes");
+  private static final int STRIPES = 256;
+  private static final int FETCH_CHUNK = 256;
+  private static final int TOP_K_MAX = 10_000;
+  private static final long SORT_BUFFER_BYTES = 16L << 20;
+  private static final int CF_RECORDS = 1;
+  private static final int CF_SCOPE = 2;
+  private static final int CF_TIER = 3;
+  private static final int CF_TAG = 4;
+  private static final int CF_EXPIRY = 5;
+  private static final int CF_META = 6;
+  private static final List<String> CF_NAMES = List.of("default", "records", "idx_scope", "idx_tier", "idx_tag", "idx_expiry", "meta");
+
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  /**
+   * Tuning of the embedded store.
+   *
+   * @param syncWrites fsync the write-ahead log on every write: survives power loss, not only a
+   *     process crash (which every write survives regardless)
+   * @param blockCacheBytes the shared block cache
+   * @param writeBufferBytes memtable size per column family before it is flushed
+   */
+  public record Options(boolean syncWrites, long blockCacheBytes, long writeBufferBytes) {
+    public static Options defaults() {
+      return new Options(false, 64L << 20, 32L << 20);
+    }
+  }
+
+  private final Path dir;
+  private final Path sortTmp;
+  private final Time time;
+  private final OpStats stats;
+  private final LRUCache cache;
+  private final BloomFilter bloom;
+  private final DBOptions dbOptions;
+  private final List<ColumnFamilyOptions> cfOptions = new ArrayList<>();
+  private final List<ColumnFamilyHandle> cfs = new ArrayList<>();
+  private final RocksDB db;
+  private final WriteOptions writeOptions;
+  private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private final Set<AutoCloseable> openStreams = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+  private volatile String lastError;
+
+  private RocksDbBackend(Path dir, Options options, Time time) throws RocksDBException, IOException {
+    this.dir = dir;
+    this.sortTmp = dir.resolveSibling(dir.getFileName() + ".sort-tmp");
+    this.time = time;
+    this.stats = new OpStats(time);
+    Files.createDirectories(dir);
+    clearSortTmp();
+    this.cache = new LRUCache(options.blockCacheBytes());
+    this.bloom = new BloomFilter(10);
+    this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+        .setMaxBackgroundJobs(2).setBytesPerSync(1 << 20);
+    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+    for (String name : CF_NAMES) {
+      BlockBasedTableConfig table = new BlockBasedTableConfig().setBlockCache(cache);
+      if (name.equals("records")) {
+        table.setFilterPolicy(bloom);
+      }
+      ColumnFamilyOptions o = new ColumnFamilyOptions().setTableFormatConfig(table)
+          .setWriteBufferSize(name.equals("records") ? options.writeBufferBytes() : Math.max(4L << 20, options.writeBufferBytes() / 4))
+          .setCompressionType(CompressionType.LZ4_COMPRESSION)
+          .setLevelCompactionDynamicLevelBytes(true);
+      if (name.equals("meta")) {
+        o.setMergeOperatorName("uint64add");
+      }
+      cfOptions.add(o);
+      descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), o));
+    }
+    try {
+      this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, cfs);
+    } catch (RocksDBException e) {
+      releaseOptions();
+      throw e;
+    }
+    this.writeOptions = new WriteOptions().setSync(options.syncWrites());
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new ReentrantLock();
+    }
+    byte[] format = db.get(cfs.get(CF_META), FORMAT_KEY);
+    if (format == null) {
+      db.put(cfs.get(CF_META), writeOptions, FORMAT_KEY, Keys.utf8(FORMAT));
+    } else if (!FORMAT.equals(new String(format, StandardCharsets.UTF_8))) {
+      String found = new String(format, StandardCharsets.UTF_8);
+      close();
+      throw DwException.of(ErrorCode.FAILED_PRECONDITION, dir + " holds a memory store of format '" + found
+          + "'; this build reads '" + FORMAT + "'");
+    }
+  }
+
+  /**
+   * Opens (creating when absent) the store in {@code dir}.
+   *
+   * @throws DwException UNAVAILABLE when the directory cannot be used (locked by another process, no
+   *     permission, disk full); INTEGRITY when RocksDB reports corruption
+   */
+  public static RocksDbBackend open(Path dir, Options options, Time time) {
+    try {
+      RocksDbBackend b = new RocksDbBackend(dir, options, time);
+      LOG.info("memory store opened: rocksdb {} ({} records)", dir, b.counter(COUNT_KEY));
+      return b;
+    } catch (RocksDBException e) {
+      throw translate(e, "cannot open the RocksDB memory store in " + dir);
+    } catch (IOException e) {
+      throw DwException.unavailable("cannot create the RocksDB memory store directory " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void clearSortTmp() throws IOException {
+    if (Files.isDirectory(sortTmp)) {
+      try (var files = Files.list(sortTmp)) {
+        for (Path p : (Iterable<Path>) files::iterator) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
+  /** RocksDB's status as our error vocabulary. */
+  static DwException translate(RocksDBException e, String what) {
+    Status s = e.getStatus();
+    Status.Code code = s == null ? Status.Code.Undefined : s.getCode();
+    String msg = what + ": " + (e.getMessage() == null ? code : e.getMessage());
+    return switch (code) {
+      case Corruption -> DwException.integrity(msg, e);
+      case IOError, Busy, TimedOut, TryAgain, Incomplete, ShutdownInProgress, Aborted -> DwException.unavailable(msg, e);
+      case InvalidArgument -> DwException.of(ErrorCode.INVALID_ARGUMENT, msg, e);
+      case NotSupported -> DwException.of(ErrorCode.UNSUPPORTED, msg, e);
+      default -> DwException.internal(msg, e);
+    };
+  }
+
+  private DwException fail(RocksDBException e, String what) {
+    DwException d = translate(e, "rocksdb memory store " + dir + ": " + what);
+    lastError = d.getMessage();
+    return d;
+  }
+
+  @Override
+  public String name() {
+    return "rocksdb";
+  }
+
+  @Override
+  public Set<Capability> capabilities() {
+    return EnumSet.of(Capability.ATOMIC_BATCHES, Capability.TTL, Capability.SECONDARY_INDEXES,
+        Capability.STREAMING_QUERY, Capability.DURABLE, Capability.CHECKPOINTS);
+  }
+
+  /** The directory of the store. */
+  public Path directory() {
+    return dir;
+  }
+
+  // ------------------------------------------------------------------ lifecycle guard
+
+  private void enter() {
+    lifecycle.readLock().lock();
+    if (closed) {
+      lifecycle.readLock().unlock();
+      throw DwException.unavailable("the rocksdb memory store " + dir + " is closed", null);
+    }
+  }
+
+  private void exit() {
+    lifecycle.readLock().unlock();
+  }
+
+  private int[] lockStripes(Collection<String> ids) {
+    TreeSet<Integer> idx = new TreeSet<>();
+    for (String id : ids) {
+      idx.add((id.hashCode() * 0x9E3779B9 >>> 24) & (STRIPES - 1));
+    }
+    int[] order = idx.stream().mapToInt(Integer::intValue).toArray();
+    for (int i : order) {
+      stripes[i].lock();
+    }
+    return order;
+  }
+
+  private void unlock(int[] order) {
+    for (int i = order.length - 1; i >= 0; i--) {
+      stripes[order[i]].unlock();
+    }
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  /** Counter deltas of one batch, merged once per key. */
+  private static final class Deltas {
+    final Map<String, long[]> byKey = new HashMap<>();
+
+    void add(MemoryRecord r, int sign) {
+      long size = r.sizeBytes();
+      add("records", sign);
+      add("bytes", sign * size);
+      add("tier." + r.tier().code() + ".records", sign);
+      add("tier." + r.tier().code() + ".bytes", sign * size);
+    }
+
+    void add(String key, long v) {
+      byKey.computeIfAbsent(key, k -> new long[1])[0] += v;
+    }
+
+    void writeTo(WriteBatch batch, ColumnFamilyHandle meta) throws RocksDBException {
+      for (Map.Entry<String, long[]> e : byKey.entrySet()) {
+        if (e.getValue()[0] != 0) {
+          batch.merge(meta, Keys.utf8(e.getKey()), le(e.getValue()[0]));
+        }
+      }
+    }
+  }
+
+  private static byte[] le(long v) {
+    return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array();
+  }
+
+  private void putIndexes(WriteBatch b, MemoryRecord r, byte[] id) throws RocksDBException {
+    byte[] empty = new byte[0];
+    b.put(cfs.get(CF_SCOPE), Keys.scopeKey(r.scope(), r.tier(), id), empty);
+    b.put(cfs.get(CF_TIER), Keys.tierKey(r.tier(), id), empty);
+    for (String t : r.tags()) {
+      b.put(cfs.get(CF_TAG), Keys.tagKey(t, id), empty);
+    }
+    if (r.expiresAt() != null) {
+      b.put(cfs.get(CF_EXPIRY), Keys.expiryKey(r.expiresAt(), id), empty);
+    }
+  }
+
+  private void deleteIndexes(WriteBatch b, MemoryRecord r, byte[] id) throws RocksDBException {
+    b.delete(cfs.get(CF_SCOPE), Keys.scopeKey(r.scope(), r.tier(), id));
+    b.delete(cfs.get(CF_TIER), Keys.tierKey(r.tier(), id));
+    for (String t : r.tags()) {
+      b.delete(cfs.get(CF_TAG), Keys.tagKey(t, id));
+    }
+    if (r.expiresAt() != null) {
+      b.delete(cfs.get(CF_EXPIRY), Keys.expiryKey(r.expiresAt(), id));
+    }
+  }
+
+  /** Whether the index entries of {@code a} and {@code b} are the same (so a rewrite can skip them). */
+  private static boolean sameIndexes(MemoryRecord a, MemoryRecord b) {
+    return a.tier() == b.tier() && a.scope().equals(b.scope()) && a.tags().equals(b.tags())
+        && java.util.Objects.equals(a.expiresAt(), b.expiresAt());
+  }
+
+  /** Adds the replacement of {@code old} (may be null) by {@code s} to the batch. */
+  private void replace(WriteBatch b, Deltas d, MemoryRecord old, MemoryRecord s, byte[] id) throws RocksDBException {
+    b.put(cfs.get(CF_RECORDS), id, RecordCodec.encode(s));
+    if (old == null) {
+      putIndexes(b, s, id);
+    } else if (!sameIndexes(old, s)) {
+      deleteIndexes(b, old, id);
+      putIndexes(b, s, id);
+    }
+    if (old != null) {
+      d.add(old, -1);
+    }
+    d.add(s, 1);
+  }
+
+  /** Reads the current values of {@code ids} (expired or not), null where absent. */
+  private List<MemoryRecord> readRaw(ReadOptions ro, List<byte[]> keys, List<String> ids) throws RocksDBException {
+    List<ColumnFamilyHandle> handles = Collections.nCopies(keys.size(), cfs.get(CF_RECORDS));
+    List<byte[]> values = ro == null ? db.multiGetAsList(handles, keys) : db.multiGetAsList(ro, handles, keys);
+    List<MemoryRecord> out = new ArrayList<>(values.size());
+    for (int i = 0; i < values.size(); i++) {
+      byte[] v = values.get(i);
+      out.add(v == null ? null : RecordCodec.decode(v, ids.get(i), dir.toString()));
+    }
+    stats.reads.add(keys.size());
+    return out;
+  }
+
+  private MemoryRecord readRaw(byte[] key, String id) throws RocksDBException {
+    byte[] v = db.get(cfs.get(CF_RECORDS), key);
+    stats.reads.increment();
+    return v == null ? null : RecordCodec.decode(v, id, dir.toString());
+  }
+
+  @Override
+  public MemoryRecord store(MemoryRecord record) {
+    long t0 = stats.start();
+    enter();
+    int[] locked = lockStripes(List.of(record.id()));
+    try (WriteBatch b = new WriteBatch()) {
+      byte[] id = Keys.utf8(record.id());
+      MemoryRecord old = readRaw(id, record.id());
+      MemoryRecord s = Stamps.forStore(record, old, time.now());
+      Deltas d = new Deltas();
+      replace(b, d, old, s, id);
+      d.writeTo(b, cfs.get(CF_META));
+      db.write(writeOptions, b);
+      stats.writes.increment();
+      return s;
+    } catch (RocksDBException e) {
+      throw fail(e, "store '" + record.id() + "'");
+    } finally {
+      unlock(locked);
+      exit();
+      stats.record("store", t0);
+    }
+  }
+
+  @Override
+  public List<MemoryRecord> storeAll(List<MemoryRecord> records) {
+    if (records.isEmpty()) {
+      return List.of();
+    }
+    Stamps.requireDistinct(records);
+    long t0 = stats.start();
+    enter();
+    List<String> ids = records.stream().map(MemoryRecord::id).toList();
+    int[] locked = lockStripes(ids);
+    try (WriteBatch b = new WriteBatch()) {
+      List<byte[]> keys = ids.stream().map(Keys::utf8).toList();
+      List<MemoryRecord> olds = readRaw(null, keys, ids);
+      Instant now = time.now();
+      Deltas d = new Deltas();
+      List<MemoryRecord> out = new ArrayList<>(records.size());
+      for (int i = 0; i < records.size(); i++) {
+        MemoryRecord s = Stamps.forStore(records.get(i), olds.get(i), now);
+        replace(b, d, olds.get(i), s, keys.get(i));
+        out.add(s);
+      }
+      d.writeTo(b, cfs.get(CF_META));
+      db.write(writeOptions, b);
+      stats.writes.add(out.size());
+      return out;
+    } catch (RocksDBException e) {
+      throw fail(e, "store a batch of " + records.size());
+    } finally {
+      unlock(locked);
+      exit();
+      stats.record("batch", t0);
+    }
+  }
+
+  @Override
+  public MemoryRecord update(MemoryRecord record) {
+    long t0 = stats.start();
+    enter();
+    int[] locked = lockStripes(List.of(record.id()));
+    try (WriteBatch b = new WriteBatch()) {
+      byte[] id = Keys.utf8(record.id());
+      MemoryRecord old = readRaw(id, record.id());
+      MemoryRecord s = Stamps.forUpdate(record, old, time.now(), name());
+      Deltas d = new Deltas();
+      replace(b, d, old, s, id);
+      d.writeTo(b, cfs.get(CF_META));
+      db.write(writeOptions, b);
+      stats.writes.increment();
+      return s;
+    } catch (RocksDBException e) {
+      throw fail(e, "update '" + record.id() + "'");
+    } finally {
+      unlock(locked);
+      exit();
+      stats.record("update", t0);
+    }
+  }
+
+  @Override
+  public boolean delete(String id) {
+    return deleteAll(List.of(id)) == 1;
+  }
+
+  @Override
+  public int deleteAll(Collection<String> idsIn) {
+    List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(idsIn));
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    long t0 = stats.start();
+    enter();
+    int[] locked = lockStripes(ids);
+    try (WriteBatch b = new WriteBatch()) {
+      int n = deleteLocked(b, ids, null);
+      stats.deletes.add(n);
+      return n;
+    } catch (RocksDBException e) {
+      throw fail(e, "delete " + ids.size() + " records");
+    } finally {
+      unlock(locked);
+      exit();
+      stats.record("delete", t0);
+    }
+  }
+
+  /** Deletes those of {@code ids} that exist (and, when {@code expiredAt} is given, are expired then). */
+  private int deleteLocked(WriteBatch b, List<String> ids, Instant expiredAt) throws RocksDBException {
+    List<byte[]> keys = ids.stream().map(Keys::utf8).toList();
+    List<MemoryRecord> olds = readRaw(null, keys, ids);
+    Deltas d = new Deltas();
+    int n = 0;
+    for (int i = 0; i < ids.size(); i++) {
+      MemoryRecord old = olds.get(i);
+      if (old == null || (expiredAt != null && !old.isExpired(expiredAt))) {
+        continue;
+      }
+      b.delete(cfs.get(CF_RECORDS), keys.get(i));
+      deleteIndexes(b, old, keys.get(i));
+      d.add(old, -1);
+      n++;
+    }
+    if (n > 0) {
+      d.writeTo(b, cfs.get(CF_META));
+      db.write(writeOptions, b);
+    }
+    return n;
+  }
+
+  @Override
+  public int touch(Collection<String> idsIn, Instant at) {
+    List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(idsIn));
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    enter();
+    int[] locked = lockStripes(ids);
+    try (WriteBatch b = new WriteBatch()) {
+      List<byte[]> keys = ids.stream().map(Keys::utf8).toList();
+      List<MemoryRecord> olds = readRaw(null, keys, ids);
+      Instant now = time.now();
+      Deltas d = new Deltas();
+      int n = 0;
+      for (int i = 0; i < ids.size(); i++) {
+        MemoryRecord old = olds.get(i);
+        if (old != null && !old.isExpired(now)) {
+          replace(b, d, old, Stamps.touched(old, at), keys.get(i));
+          n++;
+        }
+      }
+      if (n > 0) {
+        d.writeTo(b, cfs.get(CF_META));
+        db.write(writeOptions, b);
+      }
+      stats.writes.add(n);
+      return n;
+    } catch (RocksDBException e) {
+      throw fail(e, "touch " + ids.size() + " records");
+    } finally {
+      unlock(locked);
+      exit();
+    }
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  @Override
+  public Optional<MemoryRecord> get(String id) {
+    long t0 = stats.start();
+    enter();
+    try {
+      MemoryRecord r = readRaw(Keys.utf8(id), id);
+      return r == null || r.isExpired(time.now()) ? Optional.empty() : Optional.of(r);
+    } catch (RocksDBException e) {
+      throw fail(e, "get '" + id + "'");
+    } finally {
+      exit();
+      stats.record("get", t0);
+    }
+  }
+
+  @Override
+  public Map<String, MemoryRecord> getAll(Collection<String> idsIn) {
+    List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(idsIn));
+    long t0 = stats.start();
+    enter();
+    try {
+      Map<String, MemoryRecord> out = new LinkedHashMap<>();
+      Instant now = time.now();
+      for (int from = 0; from < ids.size(); from += FETCH_CHUNK) {
+        List<String> chunk = ids.subList(from, Math.min(ids.size(), from + FETCH_CHUNK));
+        List<MemoryRecord> rs = readRaw(null, chunk.stream().map(Keys::utf8).toList(), chunk);
+        for (MemoryRecord r : rs) {
+          if (r != null && !r.isExpired(now)) {
+            out.put(r.id(), r);
+          }
+        }
+      }
+      return out;
+    } catch (RocksDBException e) {
+      throw fail(e, "get " + ids.size() + " records");
+    } finally {
+      exit();
+      stats.record("batch-get", t0);
+    }
+  }
+
+  @Override
+  public boolean exists(String id) {
+    enter();
+    try {
+      byte[] key = Keys.utf8(id);
+      if (!db.keyExists(cfs.get(CF_RECORDS), key)) {
+        return false;
+      }
+      MemoryRecord r = readRaw(key, id);
+      return r != null && !r.isExpired(time.now());
+    } catch (RocksDBException e) {
+      throw fail(e, "exists '" + id + "'");
+    } finally {
+      exit();
+    }
+  }
+
+  /** The plan of {@code q}: which index and which prefixes (for tests and {@code explain}). */
+  public String explain(MemoryQuery q) {
+    Plan p = plan(q);
+    return p.index == -1 ? "scan records" : "index " + CF_NAMES.get(p.index) + " x" + p.prefixes.size();
+  }
+
+  private record Plan(int index, List<byte[]> prefixes, int idOffsetAfterPrefix) {}
+
+  private static Plan plan(MemoryQuery q) {
+    if (!q.scopes().isEmpty()) {
+      // one prefix per scope and tier: within (scope, tier) the ids are in order, so the merge is too
+      Set<MemoryTier> tiers = q.tiers().isEmpty() ? EnumSet.allOf(MemoryTier.class) : q.tiers();
+      List<byte[]> ps = new ArrayList<>();
+      for (String s : q.scopes()) {
+        for (MemoryTier t : tiers) {
+          ps.add(Keys.scopeTierPrefix(s, t));
+        }
+      }
+      return new Plan(CF_SCOPE, ps, 0);
+    }
+    if (!q.tagsAll().isEmpty()) {
+      return new Plan(CF_TAG, List.of(Keys.tagPrefix(q.tagsAll().iterator().next())), 0);
+    }
+    if (!q.tiers().isEmpty()) {
+      return new Plan(CF_TIER, q.tiers().stream().map(Keys::tierPrefix).toList(), 0);
+    }
+    if (!q.tagsAny().isEmpty()) {
+      return new Plan(CF_TAG, q.tagsAny().stream().map(Keys::tagPrefix).toList(), 0);
+    }
+    return new Plan(-1, List.of(), 0);
+  }
+
+  /** Resources of one query: a snapshot, its read options, iterators. Closed once. */
+  private final class QueryResources implements AutoCloseable {
+    final Snapshot snapshot = db.getSnapshot();
+    final ReadOptions ro = new ReadOptions().setSnapshot(snapshot).setFillCache(true);
+    final List<AutoCloseable> more = new ArrayList<>();
+    private boolean done;
+
+    @Override
+    public void close() {
+      lifecycle.readLock().lock();
+      try {
+        synchronized (this) {
+          if (done) {
+            return;
+          }
+          done = true;
+          for (AutoCloseable c : more) {
+            try {
+              c.close();
+            } catch (Exception e) {
+              LOG.debug("closing a query resource", e);
+            }
+          }
+          ro.close();
+          db.releaseSnapshot(snapshot);
+        }
+      } finally {
+        openStreams.remove(this);
+        lifecycle.readLock().unlock();
+      }
+    }
+
+    synchronized void check() {
+      if (done || closed) {
+        throw DwException.unavailable("the query stream over " + dir + " is closed", null);
+      }
+    }
+  }
+
+  /** Ids in byte order from a k-way merge of prefix scans, without duplicates. */
+  private final class MergedIds implements Iterator<byte[]> {
+    private record Source(RocksIterator it, byte[] prefix, int idOffset) {}
+
+    private final PriorityQueue<Source> heap = new PriorityQueue<>((a, b) -> Arrays.compareUnsigned(id(a), id(b)));
+    private final QueryResources res;
+    private byte[] last;
+
+    MergedIds(QueryResources res, int cf, List<byte[]> prefixes, int extraOffset) {
+      this.res = res;
+      for (byte[] p : prefixes) {
+        RocksIterator it = db.newIterator(cfs.get(cf), res.ro);
+        res.more.add(it);
+        it.seek(p);
+        Source s = new Source(it, p, p.length + extraOffset);
+        if (valid(s)) {
+          heap.add(s);
+        }
+      }
+    }
+
+    private static byte[] id(Source s) {
+      byte[] k = s.it.key();
+      return Arrays.copyOfRange(k, s.idOffset, k.length);
+    }
+
+    private static boolean valid(Source s) {
+      return s.it.isValid() && Keys.startsWith(s.it.key(), s.prefix);
+    }
+
+    private void skipDuplicates() {
+      while (!heap.isEmpty() && last != null && Arrays.equals(id(heap.peek()), last)) {
+        advance(heap.poll());
+      }
+    }
+
+    private void advance(Source s) {
+      s.it.next();
+      if (valid(s)) {
+        heap.add(s);
+      }
+    }
+
+    @Override
+    public boolean hasNext() {
+      res.check();
+      skipDuplicates();
+      return !heap.isEmpty();
+    }
+
+    @Override
+    public byte[] next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      Source s = heap.poll();
+      last = id(s);
+      advance(s);
+      return last;
+    }
+  }
+
+  /** Matching records in id order, fetched in chunks from the snapshot. */
+  private final class Matches implements Iterator<MemoryRecord> {
+    private final QueryResources res;
+    private final MemoryQuery q;
+    private final Instant now;
+    private final Iterator<byte[]> ids;
+    private final RocksIterator scan;
+    private final ArrayList<MemoryRecord> chunk = new ArrayList<>();
+    private int pos;
+    private final String indexName;
+
+    Matches(QueryResources res, MemoryQuery q, Instant now) {
+      this.res = res;
+      this.q = q;
+      this.now = now;
+      Plan p = plan(q);
+      if (p.index == -1) {
+        this.ids = null;
+        this.scan = db.newIterator(cfs.get(CF_RECORDS), res.ro);
+        res.more.add(scan);
+        scan.seekToFirst();
+        this.indexName = "records";
+      } else {
+        this.ids = new MergedIds(res, p.index, p.prefixes, p.idOffsetAfterPrefix);
+        this.scan = null;
+        this.indexName = CF_NAMES.get(p.index);
+      }
+    }
+
+    private void fill() {
+      chunk.clear();
+      pos = 0;
+      while (chunk.isEmpty()) {
+        enter();
+        try {
+          res.check();
+          if (scan != null) {
+            int n = 0;
+            while (scan.isValid() && n < FETCH_CHUNK) {
+              String id = new String(scan.key(), StandardCharsets.UTF_8);
+              MemoryRecord r = RecordCodec.decode(scan.value(), id, dir.toString());
+              n++;
+              if (q.matches(r, now)) {
+                chunk.add(r);
+              }
+              scan.next();
+            }
+            stats.reads.add(n);
+            if (n == 0) {
+              return;
+            }
+          } else {
+            List<byte[]> keys = new ArrayList<>(FETCH_CHUNK);
+            List<String> names = new ArrayList<>(FETCH_CHUNK);
+            while (keys.size() < FETCH_CHUNK && ids.hasNext()) {
+              byte[] k = ids.next();
+              keys.add(k);
+              names.add(new String(k, StandardCharsets.UTF_8));
+            }
+            if (keys.isEmpty()) {
+              return;
+            }
+            List<MemoryRecord> rs = readRaw(res.ro, keys, names);
+            for (int i = 0; i < rs.size(); i++) {
+              MemoryRecord r = rs.get(i);
+              if (r == null) {
+                throw DwException.integrity("rocksdb memory store " + dir + ": index " + indexName + " names record '"
+                    + names.get(i) + "', which does not exist");
+              }
+              if (q.matches(r, now)) {
+                chunk.add(r);
+              }
+            }
+          }
+        } catch (RocksDBException e) {
+          throw fail(e, "query");
+        } finally {
+          exit();
+        }
+      }
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (pos >= chunk.size()) {
+        fill();
+      }
+      return pos < chunk.size();
+    }
+
+    @Override
+    public MemoryRecord next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return chunk.get(pos++);
+    }
+  }
+
+  @Override
+  public Stream<MemoryRecord> query(MemoryQuery q) {
+    long t0 = stats.start();
+    enter();
+    QueryResources res;
+    Iterator<MemoryRecord> matches;
+    try {
+      res = new QueryResources();
+      openStreams.add(res);
+      matches = new Matches(res, q, time.now());
+    } finally {
+      exit();
+    }
+    stats.queries.increment();
+    try {
+      Iterator<MemoryRecord> ordered;
+      boolean idOrder = q.sort() == MemoryQuery.SortField.ID && q.direction() == MemoryQuery.Direction.ASC;
+      if (idOrder) {
+        ordered = matches;
+      } else if (q.limit() != Long.MAX_VALUE && q.skip() + q.limit() <= TOP_K_MAX) {
+        ordered = topK(matches, q);
+      } else {
+        ExternalSorter sorter = new ExternalSorter(q.comparator(), sortTmp, SORT_BUFFER_BYTES);
+        res.more.add(sorter);
+        while (matches.hasNext()) {
+          sorter.add(matches.next());
+        }
+        ordered = sorter.sorted();
+      }
+      Stream<MemoryRecord> s = StreamSupport.stream(Spliterators.spliteratorUnknownSize(ordered,
+          Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(res::close);
+      return s.skip(q.skip()).limit(q.limit());
+    } catch (RuntimeException e) {
+      res.close();
+      throw e;
+    } finally {
+      stats.record("query", t0);
+    }
+  }
+
+  /** The first {@code skip + limit} matches in query order, from a bounded heap. */
+  private static Iterator<MemoryRecord> topK(Iterator<MemoryRecord> matches, MemoryQuery q) {
+    int k = (int) (q.skip() + q.limit());
+    if (k == 0) {
+      return Collections.emptyIterator();
+    }
+    java.util.Comparator<MemoryRecord> order = q.comparator();
+    PriorityQueue<MemoryRecord> heap = new PriorityQueue<>(k, order.reversed());
+    while (matches.hasNext()) {
+      MemoryRecord r = matches.next();
+      if (heap.size() < k) {
+        heap.add(r);
+      } else if (order.compare(r, heap.peek()) < 0) {
+        heap.poll();
+        heap.add(r);
+      }
+    }
+    List<MemoryRecord> out = new ArrayList<>(heap);
+    out.sort(order);
+    return out.iterator();
+  }
+
+  @Override
+  public long purgeExpired() {
+    Instant now = time.now();
+    long purged = 0;
+    byte[] end = Keys.prefixEnd(Keys.expiryPrefix(now));
+    while (true) {
+      List<String> ids = new ArrayList<>();
+      enter();
+      try (RocksIterator it = db.newIterator(cfs.get(CF_EXPIRY))) {
+        it.seekToFirst();
+        while (it.isValid() && ids.size() < 1000 && (end == null || Arrays.compareUnsigned(it.key(), end) < 0)) {
+          byte[] k = it.key();
+          ids.add(new String(k, 8, k.length - 8, StandardCharsets.UTF_8));
+          it.next();
+        }
+      } finally {
+        exit();
+      }
+      if (ids.isEmpty()) {
+        break;
+      }
+      int n = deleteExpired(ids, now);
+      purged += n;
+      if (n == 0) {
+        // entries in this millisecond that are not yet expired at nanosecond precision: done
+        break;
+      }
+    }
+    if (purged > 0) {
+      LOG.debug("rocksdb memory store {}: purged {} expired records", dir, purged);
+    }
+    return purged;
+  }
+
+  private int deleteExpired(List<String> ids, Instant now) {
+    enter();
+    int[] locked = lockStripes(ids);
+    try (WriteBatch b = new WriteBatch()) {
+      int n = deleteLocked(b, ids, now);
+      stats.deletes.add(n);
+      return n;
+    } catch (RocksDBException e) {
+      throw fail(e, "purge expired records");
+    } finally {
+      unlock(locked);
+      exit();
+    }
+  }
+
+  @Override
+  public void compact() {
+    purgeExpired();
+    enter();
+    try {
+      for (ColumnFamilyHandle h : cfs) {
+        db.compactRange(h);
+      }
+    } catch (RocksDBException e) {
+      throw fail(e, "compact");
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public void flush() {
+    enter();
+    try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+      db.flushWal(true);
+      db.flush(fo, cfs);
+    } catch (RocksDBException e) {
+      throw fail(e, "flush");
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public void checkpoint(Path target) {
+    if (Files.exists(target)) {
+      throw DwException.of(ErrorCode.ALREADY_EXISTS, "checkpoint target " + target + " exists; give a directory that does not");
+    }
+    enter();
+    try (Checkpoint cp = Checkpoint.create(db)) {
+      Path parent = target.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      cp.createCheckpoint(target.toString());
+      LOG.info("rocksdb memory store {}: checkpoint written to {}", dir, target);
+    } catch (RocksDBException e) {
+      throw fail(e, "checkpoint to " + target);
+    } catch (IOException e) {
+      throw DwException.unavailable("cannot create " + target.getParent() + ": " + e.getMessage(), e);
+    } finally {
+      exit();
+    }
+  }
+
+  private long counter(byte[] key) throws RocksDBException {
+    byte[] v = db.get(cfs.get(CF_META), key);
+    return v == null ? 0 : ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).getLong();
+  }
+
+  @Override
+  public BackendStatistics statistics() {
+    enter();
+    try {
+      Map<MemoryTier, BackendStatistics.TierStatistics> tiers = new EnumMap<>(MemoryTier.class);
+      for (MemoryTier t : MemoryTier.values()) {
+        tiers.put(t, new BackendStatistics.TierStatistics(counter(Keys.utf8("tier." + t.code() + ".records")),
+            counter(Keys.utf8("tier." + t.code() + ".bytes"))));
+      }
+      return new BackendStatistics(name(), counter(COUNT_KEY), counter(BYTES_KEY), tiers, stats.reads.sum(),
+          stats.writes.sum(), stats.deletes.sum(), stats.queries.sum(), stats.latencies(), diskBytes());
+    } catch (RocksDBException e) {
+      throw fail(e, "statistics");
+    } finally {
+      exit();
+    }
+  }
+
+  private long diskBytes() {
+    try (var files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(p -> {
+        try {
+          return Files.size(p);
+        } catch (IOException e) {
+          return 0; // a file removed by a compaction while we walk
+        }
+      }).sum();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return -1;
+    }
+  }
+
+  @Override
+  public Health health() {
+    if (closed) {
+      return Health.down("closed");
+    }
+    Health h = lastError == null ? Health.up("rocksdb " + dir) : Health.degraded("rocksdb " + dir + ": last error: " + lastError);
+    try {
+      return h.withDetail("directory", dir.toString())
+          .withDetail("estimatedKeys", db.getLongProperty(cfs.get(CF_RECORDS), "rocksdb.estimate-num-keys"))
+          .withDetail("openQueries", openStreams.size());
+    } catch (RocksDBException e) {
+      return Health.degraded("rocksdb " + dir + ": " + e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    lifecycle.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+    for (AutoCloseable s : List.copyOf(openStreams)) {
+      try {
+        s.close();
+      } catch (Exception e) {
+        LOG.debug("closing a query left open", e);
+      }
+    }
+    lifecycle.writeLock().lock();
+    try {
+      try {
+        db.flushWal(true);
+      } catch (RocksDBException e) {
+        LOG.warn("rocksdb memory store {}: syncing the WAL at close failed: {}", dir, e.getMessage());
+      }
+      for (ColumnFamilyHandle h : cfs) {
+        h.close();
+      }
+      db.close();
+      writeOptions.close();
+      releaseOptions();
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+  }
+
+  private void releaseOptions() {
+    dbOptions.close();
+    for (ColumnFamilyOptions o : cfOptions) {
+      o.close();
+    }
+    bloom.close();
+    cache.close();
+  }
+}
