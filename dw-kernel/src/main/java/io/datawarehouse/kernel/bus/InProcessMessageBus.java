@@ -217,6 +217,16 @@ public final class InProcessMessageBus implements MessageBus {
     Sub[] members = g.members;
     int n = members.length;
     int start = (int) (g.next.getAndIncrement() & Integer.MAX_VALUE);
+    if (n > 1) {
+      // an idle member first (nothing queued, nothing in hand): with uneven handling times, round
+      // robin alone queues work behind a slow member while another one waits
+      for (int i = 0; i < n; i++) {
+        Sub s = members[(start + i) % n];
+        if (s.idle() && s.tryOffer(item, pending)) {
+          return;
+        }
+      }
+    }
     for (int i = 0; i < n; i++) {
       Sub s = members[(start + i) % n];
       if (s.tryOffer(item, pending)) {

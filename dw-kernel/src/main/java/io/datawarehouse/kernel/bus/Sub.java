@@ -87,6 +87,11 @@ final class Sub implements Subscription {
 
   // ------------------------------------------------------------------ producer side
 
+  /** Whether nothing is queued here and the consumer holds nothing unhandled (a hint: it may change at once). */
+  boolean idle() {
+    return batchRemaining == 0 && queue.isEmpty();
+  }
+
   /** Enqueues without waiting. @return true when enqueued (or when this subscription no longer takes messages and the item was not counted) */
   boolean tryOffer(Object item, PendingRequest pending) {
     if (state != ACTIVE) {

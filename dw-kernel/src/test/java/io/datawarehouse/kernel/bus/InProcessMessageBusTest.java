@@ -2,6 +2,7 @@ package io.datawarehouse.kernel.bus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.datawarehouse.sdk.DwException;
 import io.datawarehouse.sdk.ErrorCode;
@@ -72,6 +73,42 @@ class InProcessMessageBusTest extends MessageBusContractTest {
     assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(error.get()).isInstanceOfSatisfying(DwException.class,
         e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
+  }
+
+  @Test
+  void queueGroup_oneMemberBusy_nextMessagesGoToTheIdleMember() throws Exception {
+    MessageBus bus = bus();
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger slowGot = new AtomicInteger();
+    AtomicInteger fastGot = new AtomicInteger();
+    bus.subscribe(t("work"), SubscribeOptions.group("g"), MessageHandler.listener(m -> {
+      slowGot.incrementAndGet();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }));
+    bus.subscribe(t("work"), SubscribeOptions.group("g"), MessageHandler.listener(m -> fastGot.incrementAndGet()));
+    try {
+      // until the slow member holds a message, then every next one must find the idle member
+      // (plain round robin would queue every second message behind the stuck one)
+      int sent = 0;
+      while (slowGot.get() == 0) {
+        bus.publish(Message.text(t("work"), "m" + sent++));
+        int expectFast = sent - 1;
+        await().atMost(Duration.ofSeconds(10)).until(() -> slowGot.get() + fastGot.get() == expectFast + 1 || slowGot.get() == 1);
+      }
+      int base = fastGot.get();
+      for (int i = 1; i <= 20; i++) {
+        bus.publish(Message.text(t("work"), "n" + i));
+        int expect = base + i;
+        await().atMost(Duration.ofSeconds(10)).until(() -> fastGot.get() == expect);
+      }
+      assertThat(slowGot.get()).isEqualTo(1);
+    } finally {
+      release.countDown();
+    }
   }
 
   @Test
