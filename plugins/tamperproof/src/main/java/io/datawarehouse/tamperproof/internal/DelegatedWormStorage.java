@@ -6,6 +6,7 @@ import io.datawarehouse.sdk.ErrorCode;
 import io.datawarehouse.sdk.bus.Message;
 import io.datawarehouse.sdk.bus.MessageBus;
 import io.datawarehouse.tamperproof.RecordInfo;
+import io.datawarehouse.tamperproof.RetentionMode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -28,6 +29,9 @@ import java.util.Map;
  *                      retention: {mode, retainUntil}, legalHold, upload?: {id, chunk, last}}
  *                     upload only when the content takes more than one chunk; the last chunk
  *                     stores the object, checked against expectedSha256
+ * storage.write.worm  {store, key, action: "legalHold", legalHold}            the hold of an existing copy
+ * storage.write.worm  {store, key, action: "extend", retention: {mode, retainUntil}}   its retention
+ * storage.write.worm  {store, key, action: "state"} -> {store, key, mode, retainUntil, legalHold}
  * storage.read        {store, key, offset, length} -> {contentBase64, eof, nextOffset, ...}
  * storage.stat        {store, key} -> Info (NOT_FOUND also proves the storage plugin answers)
  * </pre>
@@ -35,7 +39,9 @@ import java.util.Map;
  * An existing object (ALREADY_EXISTS or RETENTION_LOCKED on write) counts as written: the key names
  * one record and records are written once, so a retry after a lost reply must succeed. The part
  * that completes the upload is sent only after the local bytes verified against the ledger, so a
- * damaged local copy is never made permanent remotely.
+ * damaged local copy is never made permanent remotely. Setting a hold the copy has changes nothing,
+ * and an extension the remote refuses (RETENTION_LOCKED) counts as done when the copy's state shows
+ * it retained at least that long and that strictly, so hold and retention changes may be repeated.
  *
  * <p>Thread-safe.
  */
@@ -55,6 +61,9 @@ public abstract class DelegatedWormStorage implements RemoteWormTarget {
 
   /** Where a chunk belongs in a chunked upload. */
   public record Upload(String id, int chunk, boolean last) {}
+
+  /** A change of an existing object's WORM state: {@code action} legalHold, extend or state. */
+  public record WormChange(String store, String key, String action, Retention retention, Boolean legalHold) {}
 
   /** A ranged read. */
   public record ReadRequest(String store, String key, long offset, int length) {}
@@ -102,6 +111,38 @@ public abstract class DelegatedWormStorage implements RemoteWormTarget {
     } catch (DwException e) {
       if (e.code() != ErrorCode.ALREADY_EXISTS && e.code() != ErrorCode.RETENTION_LOCKED) {
         throw e;
+      }
+    }
+    return store + "/" + key;
+  }
+
+  @Override
+  public String setLegalHold(RecordInfo r, boolean on) {
+    String key = key(r);
+    request(new WormChange(store, key, "legalHold", null, on));
+    return store + "/" + key;
+  }
+
+  @Override
+  public String extendRetention(RecordInfo r, RetentionMode mode, Instant until) {
+    String key = key(r);
+    try {
+      request(new WormChange(store, key, "extend", new Retention(mode.name(), until), null));
+    } catch (DwException e) {
+      if (e.code() != ErrorCode.RETENTION_LOCKED) {
+        throw e;
+      }
+      // the remote retains it longer or more strictly already? (a repeat, or a governance retention
+      // shortened here, which the remote keeps): then it has what the record needs
+      JsonNode st = request(new WormChange(store, key, "state", null, null)).jsonTree();
+      String remoteMode = st.path("mode").asText("");
+      Instant remoteUntil = st.path("retainUntil").isTextual() ? Instant.parse(st.path("retainUntil").asText()) : null;
+      boolean atLeast = remoteUntil != null && !remoteUntil.isBefore(until)
+          && (mode == RetentionMode.GOVERNANCE || RetentionMode.COMPLIANCE.name().equals(remoteMode));
+      if (!atLeast) {
+        throw DwException.of(ErrorCode.RETENTION_LOCKED, "the remote copy of record " + r.id() + " (" + key + ") refuses "
+            + mode + " retention until " + until + " while it has " + (remoteMode.isEmpty() ? "none" : remoteMode)
+            + " until " + remoteUntil + ": " + e.getMessage(), e);
       }
     }
     return store + "/" + key;
@@ -203,7 +244,7 @@ public abstract class DelegatedWormStorage implements RemoteWormTarget {
   }
 
   private Message request(Object body) {
-    String topic = body instanceof WormWrite ? WRITE_TOPIC : body instanceof ReadRequest ? READ_TOPIC : STAT_TOPIC;
+    String topic = body instanceof WormWrite || body instanceof WormChange ? WRITE_TOPIC : body instanceof ReadRequest ? READ_TOPIC : STAT_TOPIC;
     return bus.requestSync(Message.json(topic, body), timeout);
   }
 

@@ -1,7 +1,9 @@
 package io.datawarehouse.tamperproof.internal;
 
 import io.datawarehouse.tamperproof.RecordInfo;
+import io.datawarehouse.tamperproof.RetentionMode;
 import java.io.OutputStream;
+import java.time.Instant;
 
 /**
  * Where remote WORM copies go: the storage plugin over the bus ({@link S3WormStorage}, {@link
@@ -17,6 +19,23 @@ public interface RemoteWormTarget {
    * @return where the copy is (for the REMOTE_COPY ledger entry)
    */
   String copy(RecordInfo r) throws Exception;
+
+  /**
+   * Sets ({@code on}) or clears the legal hold of {@code r}'s remote copy, which must exist. Setting
+   * the state it has changes nothing, so a repeated call is harmless.
+   *
+   * @return where the copy is, or null when the change was only journaled (the fallback)
+   */
+  String setLegalHold(RecordInfo r, boolean on) throws Exception;
+
+  /**
+   * Extends the retention of {@code r}'s remote copy, which must exist, to {@code until} in {@code
+   * mode}. A copy already retained at least that long and that strictly counts as extended (a
+   * repeated call, or a governance retention shortened here that the remote keeps).
+   *
+   * @return where the copy is, or null when the change was only journaled (the fallback)
+   */
+  String extendRetention(RecordInfo r, RetentionMode mode, Instant until) throws Exception;
 
   /** Streams the remote copy of {@code r} to {@code out} (not verified: the caller checks the hash). */
   void fetch(RecordInfo r, OutputStream out) throws Exception;
