@@ -20,7 +20,10 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
@@ -75,9 +78,9 @@ public final class RemoteCopies implements AutoCloseable {
    * journal lacks, then dropped.
    */
   private volatile boolean noting = true;
-  private final java.util.Set<String> journaledCopies = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private final java.util.Map<String, Long> journaledHolds = new java.util.concurrent.ConcurrentHashMap<>();
-  private final java.util.Map<String, Long> journaledRetentions = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Set<String> journaledCopies = ConcurrentHashMap.newKeySet();
+  private final Map<String, Long> journaledHolds = new ConcurrentHashMap<>();
+  private final Map<String, Long> journaledRetentions = new ConcurrentHashMap<>();
   private final AtomicLong repaired = new AtomicLong();
   private final AtomicLong failedRepairs = new AtomicLong();
   private volatile String lastError;
