@@ -33,6 +33,10 @@ final class FakeStorage implements AutoCloseable {
   /** The storage.write.worm requests that reached it (answered or refused), in order. */
   final List<JsonNode> log = new java.util.concurrent.CopyOnWriteArrayList<>();
   volatile boolean unavailable;
+  /** Puts are stored, then answered with UNAVAILABLE, as when the reply is lost on the way back. */
+  volatile boolean loseReplies;
+  /** Keys whose puts are refused for good (FAILED_PRECONDITION), as by a bucket without Object Lock. */
+  final java.util.Set<String> refusePuts = ConcurrentHashMap.newKeySet();
   private final Map<String, ByteArrayOutputStream> uploads = new ConcurrentHashMap<>();
   private final List<Subscription> subs = new ArrayList<>();
 
@@ -47,7 +51,14 @@ final class FakeStorage implements AutoCloseable {
       checkAvailable();
       JsonNode q = m.jsonTree();
       log.add(q);
-      Object reply = q.has("action") && !q.path("action").asText().equals("put") ? manage(q) : write(q);
+      boolean put = !q.has("action") || q.path("action").asText().equals("put");
+      if (put && refusePuts.contains(q.path("key").asText())) {
+        throw DwException.of(ErrorCode.FAILED_PRECONDITION, "the store refuses WORM writes of " + q.path("key").asText());
+      }
+      Object reply = put ? write(q) : manage(q);
+      if (put && loseReplies) {
+        throw DwException.of(ErrorCode.UNAVAILABLE, "the reply was lost (test)");
+      }
       return Message.replyTo(m).json(reply).build();
     }));
     subs.add(bus.subscribe("storage.read", m -> {

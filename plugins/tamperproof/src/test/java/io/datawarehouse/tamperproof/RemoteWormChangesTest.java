@@ -275,4 +275,50 @@ class RemoteWormChangesTest {
     assertThat(h.details()).containsEntry("failedChanges", 1L);
     assertThat(String.valueOf(h.details().get("lastTaskError"))).contains(a).contains("no object");
   }
+
+  @Test
+  void aCopyWhoseReplyWasLost_isBroughtUpToItsRecordsHoldAndRetentionWhenRetried() {
+    startWithStorage(true);
+    storage.loseReplies = true; // the put is stored with no hold, but tamperproof never hears so
+    String id = write(3);
+    await().atMost(T).until(() -> plugin.remoteCopies().backlog() == 1 && cloud.containsKey(key(id)));
+    hold(id, true);
+    Instant until = extend(id, 20);
+    await().atMost(T).until(() -> plugin.remoteCopies().backlog() == 3);
+    assertThat(cloud.get(key(id)).legalHold()).isFalse();
+
+    storage.loseReplies = false;
+    plugin.remoteCopies().probeNow();
+    await().atMost(T).until(() -> plugin.remoteCopies().backlog() == 0 && plugin.store().hasRemoteCopy(id));
+    // the retried put found the object (RETENTION_LOCKED) and set the record's hold and retention on it
+    assertThat(storage.actions(key(id))).containsExactly("put", "put", "legalHold:true", "extend:" + until);
+    FakeStorage.Stored remote = cloud.get(key(id));
+    assertThat(remote.legalHold()).isTrue();
+    assertThat(Instant.parse(remote.retainUntil())).isEqualTo(until);
+  }
+
+  @Test
+  void aCopyTheRemoteRefuses_isReportedAndDoesNotHoldUpTheChangesBehindIt() {
+    startWithStorage(false);
+    String a = write(3);
+    String b = write(3);
+    hold(b, true);
+    await().atMost(T).until(() -> plugin.remoteCopies().backlog() == 3);
+    storage.refusePuts.add(key(a));
+
+    storage.unavailable = false;
+    plugin.remoteCopies().probeNow();
+    await().atMost(T).until(() -> plugin.remoteCopies().backlog() == 0 && plugin.store().hasRemoteCopy(b));
+    assertThat(plugin.store().hasRemoteCopy(a)).isFalse();
+    assertThat(cloud.get(key(b)).legalHold()).isTrue();
+    Health h = plugin.remoteCopies().health();
+    assertThat(h.status()).isEqualTo(Health.Status.DEGRADED);
+    assertThat(h.details()).containsEntry("failedCopies", 1L);
+
+    // refused for now, not forgotten: the next start copies it again
+    storage.refusePuts.clear();
+    restart(true);
+    await().atMost(T).until(() -> plugin.store().hasRemoteCopy(a));
+    assertThat(plugin.remoteCopies().health().status()).isEqualTo(Health.Status.UP);
+  }
 }

@@ -94,7 +94,7 @@ public abstract class DelegatedWormStorage implements RemoteWormTarget {
   protected abstract void checkKey(String key);
 
   @Override
-  public String copy(RecordInfo r) throws Exception {
+  public Copy copy(RecordInfo r) throws Exception {
     String key = key(r);
     int parts = (int) Math.max(1, (r.size() + PART - 1) / PART);
     // a fresh upload per attempt: a retry after a lost reply starts over, and its last chunk finds the
@@ -106,14 +106,8 @@ public abstract class DelegatedWormStorage implements RemoteWormTarget {
       throw DwException.integrity("record " + r.id() + ": the local copy hashes to " + d.sha256() + ", the ledger says "
           + r.sha256() + "; its remote copy was not completed");
     }
-    try {
-      sender.finish();
-    } catch (DwException e) {
-      if (e.code() != ErrorCode.ALREADY_EXISTS && e.code() != ErrorCode.RETENTION_LOCKED) {
-        throw e;
-      }
-    }
-    return store + "/" + key;
+    sender.finish(); // ALREADY_EXISTS and RETENTION_LOCKED: an earlier attempt stored it (sender.alreadyThere)
+    return new Copy(store + "/" + key, sender.alreadyThere);
   }
 
   @Override

@@ -22,7 +22,7 @@ final class PendingRemoteCopies implements RemoteWormTarget {
   }
 
   @Override
-  public String copy(RecordInfo r) {
+  public Copy copy(RecordInfo r) {
     return null; // journaled by the caller; no location yet
   }
 

@@ -72,6 +72,7 @@ public final class RemoteCopies implements AutoCloseable {
   private final AtomicLong copied = new AtomicLong();
   private final AtomicLong changed = new AtomicLong();
   private final AtomicLong failedChanges = new AtomicLong();
+  private final AtomicLong failedCopies = new AtomicLong();
   /**
    * What an earlier run left in the journal (applied to the fallback when it is reloaded): copies,
    * and the latest hold / retention entry per record; kept while {@link #start} queues what the
@@ -181,11 +182,26 @@ public final class RemoteCopies implements AutoCloseable {
     if (r == null || store.hasRemoteCopy(id)) {
       return; // never written here, deleted meanwhile (its retention ended), or already copied
     }
-    String location = target.copy(r); // with the hold and retention as of r.lastChange()
-    if (location != null) {
-      store.recordRemoteCopy(id, target.provider(), location, r.lastChange());
-      copied.incrementAndGet();
+    RemoteWormTarget.Copy copy;
+    try {
+      copy = target.copy(r); // with the hold and retention as of r.lastChange()
+      if (copy == null) {
+        return;
+      }
+      if (copy.existed()) {
+        // stored by an earlier attempt whose reply was lost, with the hold and retention of then: bring
+        // them up to r's (both requests are harmless repeats when they are current already)
+        target.setLegalHold(r, r.legalHold());
+        if (r.retainUntil().isAfter(store.trustedNow())) {
+          target.extendRetention(r, r.mode(), r.retainUntil());
+        }
+      }
+    } catch (DwException e) {
+      refused(e, failedCopies, "record " + id + ": the remote refused its copy", r.ledgerIndex());
+      return;
     }
+    store.recordRemoteCopy(id, target.provider(), copy.location(), r.lastChange());
+    copied.incrementAndGet();
   }
 
   private void applyChange(RemoteWormTarget target, Change c) throws Exception {
@@ -206,20 +222,28 @@ public final class RemoteCopies implements AutoCloseable {
         return;
       }
     } catch (DwException e) {
-      if (isTransient(e)) {
-        throw e; // the remote did not answer: journaled and replayed
-      }
-      // the remote refused it (its copy is gone, it has no WORM...): no retry would change that, and it
-      // must not hold up the changes behind it. Not recorded, so the next start tries it again.
-      failedChanges.incrementAndGet();
-      lastError = "record " + c.id() + ": the remote copy refused " + c.action() + ": " + e.getMessage();
-      LOG.warn("{} (ledger entry {}); its remote copy lags behind the ledger", lastError, c.entry());
+      refused(e, failedChanges, "record " + c.id() + ": the remote copy refused " + c.action(), c.entry());
       return;
     }
     if (location != null) {
       store.recordRemoteChange(c.id(), target.provider(), location, c.action(), c.entry());
       changed.incrementAndGet();
     }
+  }
+
+  /**
+   * A copy or change the remote failed: rethrown when the remote did not answer (the provider pattern
+   * journals and replays it); when it refused (its copy is gone, it has no WORM, the local bytes do not
+   * verify...) no retry would change that, and it must not hold up what is journaled behind it: logged,
+   * counted, shown in health, not recorded in the ledger, so the next start tries it again.
+   */
+  private void refused(DwException e, AtomicLong counter, String what, long entry) {
+    if (isTransient(e)) {
+      throw e;
+    }
+    counter.incrementAndGet();
+    lastError = what + ": " + e.getMessage();
+    LOG.warn("{} (ledger entry {}); its remote copy lags behind the ledger until the next start", lastError, entry);
   }
 
   private RecordInfo existing(String id) {
@@ -376,14 +400,15 @@ public final class RemoteCopies implements AutoCloseable {
         .withDetail("backlog", backlog())
         .withDetail("copied", copied.get())
         .withDetail("changesApplied", changed.get())
+        .withDetail("failedCopies", failedCopies.get())
         .withDetail("failedChanges", failedChanges.get())
         .withDetail("repaired", repaired.get())
         .withDetail("failedRepairs", failedRepairs.get());
-    long refused = failedChanges.get();
+    long refused = failedCopies.get() + failedChanges.get();
     if (refused > 0 && h.status() == Health.Status.UP) {
-      // remote copies that lack a hold or retention the ledger has: not as configured
-      h = new Health(Health.Status.DEGRADED, refused + " legal hold or retention change(s) were refused by the remote; "
-          + "those remote copies lag behind the ledger until a restart sends them again", h.details(), h.components());
+      // remote copies missing, or lacking a hold or retention the ledger has: not as configured
+      h = new Health(Health.Status.DEGRADED, refused + " cop(ies) or legal hold / retention change(s) were refused by the "
+          + "remote; those remote copies lag behind the ledger until a restart sends them again", h.details(), h.components());
     }
     return lastError == null ? h : h.withDetail("lastTaskError", lastError);
   }

@@ -13,12 +13,21 @@ import java.time.Instant;
 public interface RemoteWormTarget {
 
   /**
+   * Where a copy went.
+   *
+   * @param location where the copy is (for the REMOTE_COPY ledger entry)
+   * @param existed whether the object was there already (a retry after a lost reply): then it has the
+   *     hold and retention of that earlier attempt, not necessarily the record's current ones
+   */
+  record Copy(String location, boolean existed) {}
+
+  /**
    * Writes record {@code r}'s bytes once, with its retention and legal hold; a copy that is already
    * there counts as written.
    *
-   * @return where the copy is (for the REMOTE_COPY ledger entry)
+   * @return where the copy is, or null when it was only journaled (the fallback)
    */
-  String copy(RecordInfo r) throws Exception;
+  Copy copy(RecordInfo r) throws Exception;
 
   /**
    * Sets ({@code on}) or clears the legal hold of {@code r}'s remote copy, which must exist. Setting
