@@ -37,7 +37,8 @@ import java.util.Map;
  * </pre>
  *
  * An existing object (ALREADY_EXISTS or RETENTION_LOCKED on write) counts as written: the key names
- * one record and records are written once, so a retry after a lost reply must succeed. The part
+ * one record and records are written once, so a retry after a lost reply must succeed; {@link
+ * Copy#existed()} tells the caller, as that object has the hold and retention of the earlier attempt. The part
  * that completes the upload is sent only after the local bytes verified against the ledger, so a
  * damaged local copy is never made permanent remotely. Setting a hold the copy has changes nothing,
  * and an extension the remote refuses (RETENTION_LOCKED) counts as done when the copy's state shows

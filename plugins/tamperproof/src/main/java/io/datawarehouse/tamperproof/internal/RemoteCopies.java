@@ -48,7 +48,12 @@ import org.slf4j.LoggerFactory;
  * (the older is skipped) apply nothing twice. A change of a record whose copy is not there yet is
  * left to the copy, which carries the record's state when it is sent. On start, records whose
  * remote copy lags behind the ledger (a change made just before a crash) are queued again with
- * their current state.
+ * their current state. A copy that finds its object stored already (an earlier attempt whose reply
+ * was lost) then sets the record's current hold and retention on it.
+ *
+ * <p>What the remote refuses for good (not UNAVAILABLE or a timeout, which are journaled and
+ * replayed) is logged, counted in health (DEGRADED) and not recorded, so the next start tries it
+ * again; it does not stop the replay of what is journaled behind it.
  *
  * <p>A governance retention shortened here stays longer on the remote (the storage plugin only
  * extends): the remote refuses the shorter date, and its state shows it retained at least as long,

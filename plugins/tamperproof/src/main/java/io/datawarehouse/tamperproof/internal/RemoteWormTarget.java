@@ -8,7 +8,8 @@ import java.time.Instant;
 /**
  * Where remote WORM copies go: the storage plugin over the bus ({@link S3WormStorage}, {@link
  * AzureWormStorage}), or, while that is unreachable, the provider pattern's fallback ({@link
- * PendingRemoteCopies}), which only accepts copies into the durable journal.
+ * PendingRemoteCopies}), which only accepts copies and hold / retention changes into the durable
+ * journal.
  */
 public interface RemoteWormTarget {
 
