@@ -10,6 +10,7 @@ import io.datawarehouse.tamperproof.internal.LedgerEvent;
 import io.datawarehouse.tamperproof.internal.RateLimiter;
 import io.datawarehouse.tamperproof.internal.RecordFiles;
 import io.datawarehouse.tamperproof.internal.RecordIndex;
+import io.datawarehouse.tamperproof.internal.RemoteChange;
 import io.datawarehouse.tamperproof.internal.StoreAudit;
 import io.datawarehouse.tamperproof.ledger.Checkpoint;
 import io.datawarehouse.tamperproof.ledger.EntryProof;
@@ -811,26 +812,47 @@ public final class TamperProofStore implements AutoCloseable {
   // remote copies and repair
 
   /**
-   * Records that record {@code id} has a remote WORM copy at {@code location} (a REMOTE_COPY entry).
-   * Recording it twice changes nothing.
+   * Records that record {@code id} has a remote WORM copy at {@code location} (a REMOTE_COPY entry),
+   * written with its legal hold and retention as of ledger entry {@code state} (the record's {@link
+   * RecordInfo#lastChange()} when the copy was sent). Recording it twice changes nothing.
    */
-  public void recordRemoteCopy(String id, String provider, String location) {
+  public void recordRemoteCopy(String id, String provider, String location, long state) {
     checkUsable();
-    if (index.remoteCopy(id) != null) {
-      return;
+    appendRemote(id, () -> index.remoteCopy(id) != null, "remote WORM copy written", Map.of("provider", provider, "location", location,
+        "action", RemoteChange.PUT, "state", state));
+  }
+
+  /**
+   * Records that the remote WORM copy of record {@code id} now has its legal hold ({@link
+   * RemoteChange#LEGAL_HOLD}) or retention ({@link RemoteChange#EXTEND}) as of ledger entry {@code
+   * state} (a REMOTE_COPY entry). Recording what the ledger already shows changes nothing.
+   */
+  public void recordRemoteChange(String id, String provider, String location, String action, long state) {
+    checkUsable();
+    boolean hold = RemoteChange.LEGAL_HOLD.equals(action);
+    if (!hold && !RemoteChange.EXTEND.equals(action)) {
+      throw DwException.invalidArgument("not a remote change: " + action);
     }
+    appendRemote(id, () -> index.remoteHas(id, hold, state), hold ? "remote WORM copy: legal hold updated" : "remote WORM copy: retention extended",
+        Map.of("provider", provider, "location", location, "action", action, "state", state));
+  }
+
+  /** Appends a REMOTE_COPY entry unless {@code recorded} says the ledger has it already. */
+  private void appendRemote(String id, java.util.function.BooleanSupplier recorded, String reason, Map<String, Object> detail) {
     lock.lock();
     long entry;
     try {
+      if (recorded.getAsBoolean()) {
+        return;
+      }
       RecordInfo r = live(id);
-      entry = append(LedgerEvent.of(LedgerEvent.Type.REMOTE_COPY, now(), SYSTEM, "remote WORM copy written")
-          .withRecord(id, r.namespace()).withContent(r.sha256(), null, null, null)
-          .withDetail(Map.of("provider", provider, "location", location)));
+      entry = append(LedgerEvent.of(LedgerEvent.Type.REMOTE_COPY, now(), SYSTEM, reason)
+          .withRecord(id, r.namespace()).withContent(r.sha256(), null, null, null).withDetail(detail));
     } finally {
       lock.unlock();
     }
     sync(entry);
-    emit("remote-copied", id, entry, Map.of("provider", provider, "location", location));
+    emit("remote-copied", id, entry, detail);
     maybeCheckpoint();
   }
 
@@ -839,11 +861,35 @@ public final class TamperProofStore implements AutoCloseable {
     return index.remoteCopy(id) != null;
   }
 
+  /**
+   * Whether the remote copy of record {@code id} is recorded to have its legal hold ({@code hold})
+   * or retention as of ledger entry {@code entry} or later.
+   */
+  public boolean remoteHas(String id, boolean hold, long entry) {
+    return index.remoteHas(id, hold, entry);
+  }
+
+  /** The latest ledger entry that set record {@code id}'s legal hold ({@code hold}) or retention, or -1. */
+  public long lastWormChange(String id, boolean hold) {
+    return index.lastChange(id, hold);
+  }
+
   /** Existing records that have no remote copy yet, oldest first. */
   public List<RecordInfo> withoutRemoteCopy() {
     return index.all().stream()
         .filter(r -> r.exists() && index.remoteCopy(r.id()) == null)
         .sorted(Comparator.comparingLong(RecordInfo::ledgerIndex))
+        .toList();
+  }
+
+  /**
+   * Existing records whose remote copy lacks a legal hold or retention change the ledger has (the
+   * change was made while the process stopped before it reached the remote), oldest change first.
+   */
+  public List<RecordInfo> withLaggingRemoteCopy() {
+    return index.all().stream()
+        .filter(r -> r.exists() && (index.remoteLags(r.id(), true) || index.remoteLags(r.id(), false)))
+        .sorted(Comparator.comparingLong(RecordInfo::lastChange))
         .toList();
   }
 

@@ -104,21 +104,47 @@ final class StorageService {
         return doWrite(m, r, true);
       }
       case "state" -> {
-        return reply(m, wormReply(s, r.key(), s.worm().state(required(r.key(), "key"))));
+        String key = manages(r, action);
+        refuse(action, "retention", r.retention(), "legalHold", r.legalHold());
+        return reply(m, wormReply(s, key, s.worm().state(key)));
       }
       case "extend" -> {
+        String key = manages(r, action);
+        refuse(action, "legalHold", r.legalHold());
         if (r.retention() == null) {
           throw DwException.invalidArgument("action 'extend' needs a retention");
         }
-        return reply(m, wormReply(s, r.key(), s.worm().extendRetention(required(r.key(), "key"), retention(r.retention()))));
+        return reply(m, wormReply(s, key, s.worm().extendRetention(key, retention(r.retention()))));
       }
       case "legalHold" -> {
+        String key = manages(r, action);
+        refuse(action, "retention", r.retention());
         if (r.legalHold() == null) {
           throw DwException.invalidArgument("action 'legalHold' needs legalHold: true or false");
         }
-        return reply(m, wormReply(s, r.key(), s.worm().setLegalHold(required(r.key(), "key"), r.legalHold())));
+        return reply(m, wormReply(s, key, s.worm().setLegalHold(key, r.legalHold())));
       }
       default -> throw DwException.invalidArgument("unknown action '" + action + "'; actions: put, state, extend, legalHold");
+    }
+  }
+
+  /**
+   * The validated key of a request that manages an existing object's WORM state ({@code action}
+   * state, extend, legalHold): such a request carries no content and no write options.
+   */
+  private static String manages(Payloads.WriteRequest r, String action) {
+    refuse(action, "contentBase64", r.contentBase64(), "path", r.path(), "upload", r.upload(), "contentType",
+        r.contentType(), "metadata", r.metadata(), "expectedSha256", r.expectedSha256());
+    return ObjectKeys.validate(required(r.key(), "key"));
+  }
+
+  /** INVALID_ARGUMENT naming the first of the (name, value) pairs that is set: it has no meaning for {@code action}. */
+  private static void refuse(String action, Object... namesAndValues) {
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      if (namesAndValues[i + 1] != null) {
+        throw DwException.invalidArgument("field '" + namesAndValues[i] + "' has no meaning with action '" + action
+            + "' (it changes an existing object's WORM state only)");
+      }
     }
   }
 

@@ -164,6 +164,56 @@ class StoragePluginTest {
   }
 
   @Test
+  void writeWorm_actions_stateExtendHold_ofAnExistingObject_andClearErrors() {
+    Instant until = time.now().plus(Duration.ofDays(10)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    call("storage.write.worm", body("key", "rec/1", "contentBase64", b64(new byte[] {7}),
+        "retention", Map.of("mode", "GOVERNANCE", "retainUntil", until.toString())));
+    JsonNode st = call("storage.write.worm", body("key", "rec/1", "action", "state"));
+    assertThat(st.get("mode").asText()).isEqualTo("GOVERNANCE");
+    assertThat(Instant.parse(st.get("retainUntil").asText())).isEqualTo(until);
+    assertThat(st.get("legalHold").asBoolean()).isFalse();
+
+    // the same date again is accepted (a replayed request changes nothing); governance -> compliance is stricter
+    Instant later = until.plus(Duration.ofDays(5));
+    call("storage.write.worm", body("key", "rec/1", "action", "extend", "retention", Map.of("mode", "GOVERNANCE",
+        "retainUntil", until.toString())));
+    JsonNode ext = call("storage.write.worm", body("key", "rec/1", "action", "extend", "retention",
+        Map.of("mode", "COMPLIANCE", "retainUntil", later.toString())));
+    assertThat(ext.get("mode").asText()).isEqualTo("COMPLIANCE");
+    assertThat(Instant.parse(call("storage.write.worm", body("key", "rec/1", "action", "state")).get("retainUntil").asText()))
+        .isEqualTo(later);
+    // compliance can neither be shortened nor weakened
+    assertCode("storage.write.worm", body("key", "rec/1", "action", "extend", "retention",
+        Map.of("mode", "COMPLIANCE", "retainUntil", until.toString())), ErrorCode.RETENTION_LOCKED);
+    assertCode("storage.write.worm", body("key", "rec/1", "action", "extend", "retention",
+        Map.of("mode", "GOVERNANCE", "retainUntil", later.plus(Duration.ofDays(1)).toString())), ErrorCode.RETENTION_LOCKED);
+    // setting a hold twice is the same as once
+    call("storage.write.worm", body("key", "rec/1", "action", "legalHold", "legalHold", true));
+    assertThat(call("storage.write.worm", body("key", "rec/1", "action", "legalHold", "legalHold", true))
+        .get("legalHold").asBoolean()).isTrue();
+
+    // unknown object, bad key, unknown action, fields that do not belong to the action
+    assertCode("storage.write.worm", body("key", "rec/none", "action", "legalHold", "legalHold", true), ErrorCode.NOT_FOUND);
+    assertCode("storage.write.worm", body("key", "rec/none", "action", "extend", "retention",
+        Map.of("retainDays", 3)), ErrorCode.NOT_FOUND);
+    assertCode("storage.write.worm", body("key", "rec/none", "action", "state"), ErrorCode.NOT_FOUND);
+    assertCode("storage.write.worm", body("key", "../x", "action", "legalHold", "legalHold", true), ErrorCode.INVALID_ARGUMENT);
+    assertCode("storage.write.worm", body("key", "rec/1", "action", "unlock"), ErrorCode.INVALID_ARGUMENT);
+    assertCode("storage.write.worm", body("key", "rec/1", "action", "legalHold"), ErrorCode.INVALID_ARGUMENT);
+    assertCode("storage.write.worm", body("key", "rec/1", "action", "extend"), ErrorCode.INVALID_ARGUMENT);
+    assertCode("storage.write.worm", body("key", "rec/1", "action", "legalHold", "legalHold", false,
+        "contentBase64", b64(new byte[] {1})), ErrorCode.INVALID_ARGUMENT);
+    assertCode("storage.write.worm", body("key", "rec/1", "action", "extend", "legalHold", false,
+        "retention", Map.of("retainDays", 30)), ErrorCode.INVALID_ARGUMENT);
+    // none of the refusals changed anything
+    JsonNode after = call("storage.write.worm", body("key", "rec/1", "action", "state"));
+    assertThat(after.get("mode").asText()).isEqualTo("COMPLIANCE");
+    assertThat(Instant.parse(after.get("retainUntil").asText())).isEqualTo(later);
+    assertThat(after.get("legalHold").asBoolean()).isTrue();
+    assertCode("storage.delete", body("key", "rec/1"), ErrorCode.RETENTION_LOCKED);
+  }
+
+  @Test
   void query_objectLookup_infoAndSmallContent() {
     call("storage.write", body("key", "cfg/app.json", "contentBase64", b64("{\"a\":1}".getBytes())));
     JsonNode r = call("storage.query", body("key", "cfg/app.json", "content", true));

@@ -6,6 +6,7 @@ import io.datawarehouse.sdk.ErrorCode;
 import io.datawarehouse.sdk.bus.Message;
 import io.datawarehouse.sdk.bus.MessageBus;
 import io.datawarehouse.tamperproof.RecordInfo;
+import io.datawarehouse.tamperproof.RetentionMode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -28,14 +29,20 @@ import java.util.Map;
  *                      retention: {mode, retainUntil}, legalHold, upload?: {id, chunk, last}}
  *                     upload only when the content takes more than one chunk; the last chunk
  *                     stores the object, checked against expectedSha256
+ * storage.write.worm  {store, key, action: "legalHold", legalHold}            the hold of an existing copy
+ * storage.write.worm  {store, key, action: "extend", retention: {mode, retainUntil}}   its retention
+ * storage.write.worm  {store, key, action: "state"} -> {store, key, mode, retainUntil, legalHold}
  * storage.read        {store, key, offset, length} -> {contentBase64, eof, nextOffset, ...}
  * storage.stat        {store, key} -> Info (NOT_FOUND also proves the storage plugin answers)
  * </pre>
  *
  * An existing object (ALREADY_EXISTS or RETENTION_LOCKED on write) counts as written: the key names
- * one record and records are written once, so a retry after a lost reply must succeed. The part
+ * one record and records are written once, so a retry after a lost reply must succeed; {@link
+ * Copy#existed()} tells the caller, as that object has the hold and retention of the earlier attempt. The part
  * that completes the upload is sent only after the local bytes verified against the ledger, so a
- * damaged local copy is never made permanent remotely.
+ * damaged local copy is never made permanent remotely. Setting a hold the copy has changes nothing,
+ * and an extension the remote refuses (RETENTION_LOCKED) counts as done when the copy's state shows
+ * it retained at least that long and that strictly, so hold and retention changes may be repeated.
  *
  * <p>Thread-safe.
  */
@@ -55,6 +62,9 @@ public abstract class DelegatedWormStorage implements RemoteWormTarget {
 
   /** Where a chunk belongs in a chunked upload. */
   public record Upload(String id, int chunk, boolean last) {}
+
+  /** A change of an existing object's WORM state: {@code action} legalHold, extend or state. */
+  public record WormChange(String store, String key, String action, Retention retention, Boolean legalHold) {}
 
   /** A ranged read. */
   public record ReadRequest(String store, String key, long offset, int length) {}
@@ -85,7 +95,7 @@ public abstract class DelegatedWormStorage implements RemoteWormTarget {
   protected abstract void checkKey(String key);
 
   @Override
-  public String copy(RecordInfo r) throws Exception {
+  public Copy copy(RecordInfo r) throws Exception {
     String key = key(r);
     int parts = (int) Math.max(1, (r.size() + PART - 1) / PART);
     // a fresh upload per attempt: a retry after a lost reply starts over, and its last chunk finds the
@@ -97,11 +107,37 @@ public abstract class DelegatedWormStorage implements RemoteWormTarget {
       throw DwException.integrity("record " + r.id() + ": the local copy hashes to " + d.sha256() + ", the ledger says "
           + r.sha256() + "; its remote copy was not completed");
     }
+    sender.finish(); // ALREADY_EXISTS and RETENTION_LOCKED: an earlier attempt stored it (sender.alreadyThere)
+    return new Copy(store + "/" + key, sender.alreadyThere);
+  }
+
+  @Override
+  public String setLegalHold(RecordInfo r, boolean on) {
+    String key = key(r);
+    request(new WormChange(store, key, "legalHold", null, on));
+    return store + "/" + key;
+  }
+
+  @Override
+  public String extendRetention(RecordInfo r, RetentionMode mode, Instant until) {
+    String key = key(r);
     try {
-      sender.finish();
+      request(new WormChange(store, key, "extend", new Retention(mode.name(), until), null));
     } catch (DwException e) {
-      if (e.code() != ErrorCode.ALREADY_EXISTS && e.code() != ErrorCode.RETENTION_LOCKED) {
+      if (e.code() != ErrorCode.RETENTION_LOCKED) {
         throw e;
+      }
+      // the remote retains it longer or more strictly already? (a repeat, or a governance retention
+      // shortened here, which the remote keeps): then it has what the record needs
+      JsonNode st = request(new WormChange(store, key, "state", null, null)).jsonTree();
+      String remoteMode = st.path("mode").asText("");
+      Instant remoteUntil = st.path("retainUntil").isTextual() ? Instant.parse(st.path("retainUntil").asText()) : null;
+      boolean atLeast = remoteUntil != null && !remoteUntil.isBefore(until)
+          && (mode == RetentionMode.GOVERNANCE || RetentionMode.COMPLIANCE.name().equals(remoteMode));
+      if (!atLeast) {
+        throw DwException.of(ErrorCode.RETENTION_LOCKED, "the remote copy of record " + r.id() + " (" + key + ") refuses "
+            + mode + " retention until " + until + " while it has " + (remoteMode.isEmpty() ? "none" : remoteMode)
+            + " until " + remoteUntil + ": " + e.getMessage(), e);
       }
     }
     return store + "/" + key;
@@ -203,7 +239,7 @@ public abstract class DelegatedWormStorage implements RemoteWormTarget {
   }
 
   private Message request(Object body) {
-    String topic = body instanceof WormWrite ? WRITE_TOPIC : body instanceof ReadRequest ? READ_TOPIC : STAT_TOPIC;
+    String topic = body instanceof WormWrite || body instanceof WormChange ? WRITE_TOPIC : body instanceof ReadRequest ? READ_TOPIC : STAT_TOPIC;
     return bus.requestSync(Message.json(topic, body), timeout);
   }
 

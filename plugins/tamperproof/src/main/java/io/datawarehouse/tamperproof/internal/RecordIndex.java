@@ -25,6 +25,10 @@ public final class RecordIndex {
   private final Map<String, RecordInfo> records = new ConcurrentHashMap<>();
   private final Map<String, Policy> policies = new ConcurrentHashMap<>();
   private final Map<String, Long> remoteCopies = new ConcurrentHashMap<>();
+  private final Map<String, Long> lastHoldChange = new ConcurrentHashMap<>();
+  private final Map<String, Long> lastRetentionChange = new ConcurrentHashMap<>();
+  private final Map<String, Long> remoteHoldState = new ConcurrentHashMap<>();
+  private final Map<String, Long> remoteRetentionState = new ConcurrentHashMap<>();
   private volatile long live;
   private String[] entryRecords = new String[1024];
   private volatile long entries;
@@ -47,6 +51,33 @@ public final class RecordIndex {
   /** The ledger entry that recorded record {@code id}'s remote WORM copy, or null when it has none. */
   public Long remoteCopy(String id) {
     return remoteCopies.get(id);
+  }
+
+  /**
+   * Whether record {@code id}'s remote copy lags behind its ledger state: it has a remote copy, and
+   * a legal hold ({@code hold}) or retention (otherwise) change after the latest state the remote
+   * was recorded to have (REMOTE_COPY entries, {@link RemoteChange}).
+   */
+  public boolean remoteLags(String id, boolean hold) {
+    if (remoteCopies.get(id) == null) {
+      return false;
+    }
+    Map<String, Long> last = hold ? lastHoldChange : lastRetentionChange;
+    Map<String, Long> remote = hold ? remoteHoldState : remoteRetentionState;
+    return last.getOrDefault(id, -1L) > remote.getOrDefault(id, -1L);
+  }
+
+  /** The index of the latest ledger entry that set record {@code id}'s legal hold ({@code hold}) or retention. */
+  public long lastChange(String id, boolean hold) {
+    return (hold ? lastHoldChange : lastRetentionChange).getOrDefault(id, -1L);
+  }
+
+  /**
+   * Whether the remote copy of record {@code id} is recorded to reflect its legal hold ({@code
+   * hold}) or retention as of ledger entry {@code index} or later.
+   */
+  public boolean remoteHas(String id, boolean hold, long index) {
+    return (hold ? remoteHoldState : remoteRetentionState).getOrDefault(id, -1L) >= index;
   }
 
   /** The last recorded policy of {@code namespace}, or null. */
@@ -98,12 +129,15 @@ public final class RecordIndex {
         }
         records.put(e.id(), new RecordInfo(e.id(), e.namespace(), e.sha256(), e.size(), e.at(), e.contentType(),
             e.metadata(), e.mode(), e.retainUntil(), Boolean.TRUE.equals(e.hold()), index, index, null));
+        lastHoldChange.put(e.id(), index);
+        lastRetentionChange.put(e.id(), index);
         live++;
       }
       case HOLD -> {
         RecordInfo r = existing(index, e);
         require(e, e.hold() != null, "a HOLD without the hold state");
         put(r, r.mode(), r.retainUntil(), e.hold(), index, null);
+        lastHoldChange.put(r.id(), index);
       }
       case EXTEND, SHORTEN -> {
         RecordInfo r = existing(index, e);
@@ -115,6 +149,7 @@ public final class RecordIndex {
           throw bad(index, "weakens the retention of compliance record " + r.id());
         }
         put(r, e.mode(), e.retainUntil(), r.legalHold(), index, null);
+        lastRetentionChange.put(r.id(), index);
       }
       case DELETE -> {
         RecordInfo r = existing(index, e);
@@ -126,7 +161,17 @@ public final class RecordIndex {
         live--;
       }
       case READ_AUDIT, REPAIR -> existing(index, e);
-      case REMOTE_COPY -> remoteCopies.put(existing(index, e).id(), index);
+      case REMOTE_COPY -> {
+        RecordInfo r = existing(index, e);
+        remoteCopies.putIfAbsent(r.id(), index);
+        RemoteChange c = RemoteChange.of(e.detail(), r.ledgerIndex());
+        if (c.coversHold()) {
+          remoteHoldState.merge(r.id(), c.state(), Math::max);
+        }
+        if (c.coversRetention()) {
+          remoteRetentionState.merge(r.id(), c.state(), Math::max);
+        }
+      }
       case POLICY -> {
         require(e, e.namespace() != null && e.mode() != null, "a POLICY without namespace or mode");
         policies.put(e.namespace(), new Policy(e.mode(), e.retention() == null ? null : Duration.parse(e.retention()), index));

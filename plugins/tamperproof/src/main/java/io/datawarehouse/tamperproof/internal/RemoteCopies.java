@@ -4,10 +4,13 @@ import io.datawarehouse.sdk.DwException;
 import io.datawarehouse.sdk.ErrorCode;
 import io.datawarehouse.sdk.Health;
 import io.datawarehouse.sdk.Time;
+import io.datawarehouse.sdk.json.Json;
+import io.datawarehouse.sdk.provider.JournalRecord;
 import io.datawarehouse.sdk.provider.ResilienceOptions;
 import io.datawarehouse.sdk.provider.ResilientBackend;
 import io.datawarehouse.tamperproof.Incident;
 import io.datawarehouse.tamperproof.RecordInfo;
+import io.datawarehouse.tamperproof.RetentionMode;
 import io.datawarehouse.tamperproof.TamperProofEvent;
 import io.datawarehouse.tamperproof.TamperProofStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,8 +19,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -30,6 +37,28 @@ import org.slf4j.LoggerFactory;
  * disk and replays it when the remote answers again, so a copy is never lost, only late. A copy that
  * reaches the remote is recorded in the ledger (REMOTE_COPY). Health shows the backlog.
  *
+ * <p>Legal hold and retention changes follow the copy: each {@code hold}, {@code extended} or
+ * {@code shortened} event queues a change carrying the values its ledger entry set, which goes the
+ * same way as the copies (directly, or journaled and replayed in journal order while the remote is
+ * unreachable) to {@code storage.write.worm} with {@code action} legalHold or extend. One worker and
+ * one journal keep a record's copy ahead of its changes. A change that reached the remote is
+ * recorded too (REMOTE_COPY, {@link RemoteChange}: which ledger entry the remote's hold or
+ * retention is now current with), so applying it again is skipped: a replay after a crash, a copy
+ * that was sent after the change and carried it already, or two changes queued out of ledger order
+ * (the older is skipped) apply nothing twice. A change of a record whose copy is not there yet is
+ * left to the copy, which carries the record's state when it is sent. On start, records whose
+ * remote copy lags behind the ledger (a change made just before a crash) are queued again with
+ * their current state. A copy that finds its object stored already (an earlier attempt whose reply
+ * was lost) then sets the record's current hold and retention on it.
+ *
+ * <p>What the remote refuses for good (not UNAVAILABLE or a timeout, which are journaled and
+ * replayed) is logged, counted in health (DEGRADED) and not recorded, so the next start tries it
+ * again; it does not stop the replay of what is journaled behind it.
+ *
+ * <p>A governance retention shortened here stays longer on the remote (the storage plugin only
+ * extends): the remote refuses the shorter date, and its state shows it retained at least as long,
+ * which counts as current.
+ *
  * <p>Repair: an integrity incident that says a record's local bytes are damaged or missing makes
  * the worker fetch the remote copy; when it hashes to the ledger's SHA-256 the local file is
  * replaced (the damaged one kept in quarantine) and the repair recorded (REPAIR).
@@ -39,18 +68,67 @@ import org.slf4j.LoggerFactory;
 public final class RemoteCopies implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteCopies.class);
   private static final String COPY = "copy";
+  private static final String CHANGE = "change";
 
   private final TamperProofStore store;
   private final RemoteWormTarget remote;
   private final ResilientBackend<RemoteWormTarget> backend;
-  private final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
+  private final BlockingDeque<Task> queue = new LinkedBlockingDeque<>();
   private final AtomicLong copied = new AtomicLong();
+  private final AtomicLong changed = new AtomicLong();
+  private final AtomicLong failedChanges = new AtomicLong();
+  private final AtomicLong failedCopies = new AtomicLong();
+  /**
+   * What an earlier run left in the journal (applied to the fallback when it is reloaded): copies,
+   * and the latest hold / retention entry per record; kept while {@link #start} queues what the
+   * journal lacks, then dropped.
+   */
+  private volatile boolean noting = true;
+  private final Set<String> journaledCopies = ConcurrentHashMap.newKeySet();
+  private final Map<String, Long> journaledHolds = new ConcurrentHashMap<>();
+  private final Map<String, Long> journaledRetentions = new ConcurrentHashMap<>();
   private final AtomicLong repaired = new AtomicLong();
   private final AtomicLong failedRepairs = new AtomicLong();
   private volatile String lastError;
   private volatile Thread worker;
 
-  private record Task(String recordId, boolean repair) {}
+  private enum Kind { COPY, CHANGE, REPAIR }
+
+  /** One job of the worker: a copy, a change (payload: the {@link Change} as JSON) or a repair. */
+  private record Task(Kind kind, String recordId, byte[] payload) {
+    static Task copy(String id) {
+      return new Task(Kind.COPY, id, id.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Task change(Change c) {
+      return new Task(Kind.CHANGE, c.id(), Json.toBytes(c));
+    }
+  }
+
+  /**
+   * A legal hold or retention change on its way to the remote copy, as journaled: the values ledger
+   * entry {@code entry} set.
+   *
+   * @param id the record
+   * @param action {@link RemoteChange#LEGAL_HOLD} or {@link RemoteChange#EXTEND}
+   * @param legalHold the hold (legalHold)
+   * @param mode the retention mode (extend)
+   * @param retainUntil the retain-until date (extend)
+   * @param entry the ledger entry that made the change
+   */
+  record Change(String id, String action, Boolean legalHold, RetentionMode mode, Instant retainUntil, long entry) {
+    static Change hold(String id, boolean on, long entry) {
+      return new Change(id, RemoteChange.LEGAL_HOLD, on, null, null, entry);
+    }
+
+    static Change retention(String id, RetentionMode mode, Instant until, long entry) {
+      return new Change(id, RemoteChange.EXTEND, null, mode, until, entry);
+    }
+
+    boolean isHold() {
+      return RemoteChange.LEGAL_HOLD.equals(action);
+    }
+  }
 
   /**
    * @param remote the real remote ({@link S3WormStorage} or {@link AzureWormStorage})
@@ -80,48 +158,160 @@ public final class RemoteCopies implements AutoCloseable {
     return !(t instanceof DwException dw) || dw.isRetriable() || dw.code() == ErrorCode.INTERNAL;
   }
 
-  /** Applies one journaled or direct copy: idempotent, as the provider pattern requires. */
-  private void apply(RemoteWormTarget target, io.datawarehouse.sdk.provider.JournalRecord rec) throws Exception {
-    String id = new String(rec.payload(), StandardCharsets.UTF_8);
-    RecordInfo r;
+  /** Applies one journaled or direct copy or change: idempotent, as the provider pattern requires. */
+  private void apply(RemoteWormTarget target, JournalRecord rec) throws Exception {
+    if (target instanceof PendingRemoteCopies) {
+      if (noting) {
+        noteJournaled(rec);
+      }
+      return; // the journal has it: nothing else to do until the remote answers
+    }
+    switch (rec.type()) {
+      case COPY -> applyCopy(target, new String(rec.payload(), StandardCharsets.UTF_8));
+      case CHANGE -> applyChange(target, Json.fromBytes(rec.payload(), Change.class, "remote journal record " + rec.seq()));
+      default -> throw DwException.integrity("remote journal record " + rec + " has an unknown type '" + rec.type() + "'");
+    }
+  }
+
+  private void noteJournaled(JournalRecord rec) {
+    if (rec.type().equals(COPY)) {
+      journaledCopies.add(new String(rec.payload(), StandardCharsets.UTF_8));
+    } else if (rec.type().equals(CHANGE)) {
+      Change c = Json.fromBytes(rec.payload(), Change.class, "remote journal record " + rec.seq());
+      (c.isHold() ? journaledHolds : journaledRetentions).merge(c.id(), c.entry(), Math::max);
+    }
+  }
+
+  private void applyCopy(RemoteWormTarget target, String id) throws Exception {
+    RecordInfo r = existing(id);
+    if (r == null || store.hasRemoteCopy(id)) {
+      return; // never written here, deleted meanwhile (its retention ended), or already copied
+    }
+    RemoteWormTarget.Copy copy;
     try {
-      r = store.info(id);
+      copy = target.copy(r); // with the hold and retention as of r.lastChange()
+      if (copy == null) {
+        return;
+      }
+      if (copy.existed()) {
+        // stored by an earlier attempt whose reply was lost, with the hold and retention of then: bring
+        // them up to r's (both requests are harmless repeats when they are current already)
+        target.setLegalHold(r, r.legalHold());
+        if (r.retainUntil().isAfter(store.trustedNow())) {
+          target.extendRetention(r, r.mode(), r.retainUntil());
+        }
+      }
     } catch (DwException e) {
-      return; // never written here: nothing to copy
+      refused(e, failedCopies, "record " + id + ": the remote refused its copy", r.ledgerIndex());
+      return;
     }
-    if (!r.exists() || store.hasRemoteCopy(id)) {
-      return; // deleted meanwhile (its retention ended), or already copied
+    store.recordRemoteCopy(id, target.provider(), copy.location(), r.lastChange());
+    copied.incrementAndGet();
+  }
+
+  private void applyChange(RemoteWormTarget target, Change c) throws Exception {
+    RecordInfo r = existing(c.id());
+    if (r == null || !store.hasRemoteCopy(c.id()) || store.remoteHas(c.id(), c.isHold(), c.entry())) {
+      // deleted; not copied yet (the copy, journaled before this change, carries the state it finds);
+      // or the remote has this change or a later one already (a replay, a copy sent after it)
+      return;
     }
-    String location = target.copy(r);
+    String location;
+    try {
+      if (c.isHold()) {
+        location = target.setLegalHold(r, c.legalHold());
+      } else if (c.retainUntil().isAfter(store.trustedNow())) {
+        location = target.extendRetention(r, c.mode(), c.retainUntil());
+      } else {
+        LOG.debug("record {}: retention until {} has ended; nothing to extend remotely", c.id(), c.retainUntil());
+        return;
+      }
+    } catch (DwException e) {
+      refused(e, failedChanges, "record " + c.id() + ": the remote copy refused " + c.action(), c.entry());
+      return;
+    }
     if (location != null) {
-      store.recordRemoteCopy(id, target.provider(), location);
-      copied.incrementAndGet();
+      store.recordRemoteChange(c.id(), target.provider(), location, c.action(), c.entry());
+      changed.incrementAndGet();
     }
   }
 
   /**
-   * Starts the provider pattern (reloading copies journaled by an earlier run), queues every record
-   * without a remote copy, and starts the worker.
+   * A copy or change the remote failed: rethrown when the remote did not answer (the provider pattern
+   * journals and replays it); when it refused (its copy is gone, it has no WORM, the local bytes do not
+   * verify...) no retry would change that, and it must not hold up what is journaled behind it: logged,
+   * counted, shown in health, not recorded in the ledger, so the next start tries it again.
+   */
+  private void refused(DwException e, AtomicLong counter, String what, long entry) {
+    if (isTransient(e)) {
+      throw e;
+    }
+    counter.incrementAndGet();
+    lastError = what + ": " + e.getMessage();
+    LOG.warn("{} (ledger entry {}); its remote copy lags behind the ledger until the next start", lastError, entry);
+  }
+
+  private RecordInfo existing(String id) {
+    try {
+      RecordInfo r = store.info(id);
+      return r.exists() ? r : null;
+    } catch (DwException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Starts the provider pattern (reloading copies and changes journaled by an earlier run), queues
+   * every record without a remote copy and every change the ledger has that its remote copy is not
+   * recorded to have, and starts the worker.
    */
   public void start() {
     backend.start();
     store.addListener(this::onEvent);
+    // what an earlier run journaled is replayed from the journal; queue only what it lacks
     for (RecordInfo r : store.withoutRemoteCopy()) {
-      queue.add(new Task(r.id(), false));
+      if (!journaledCopies.contains(r.id())) {
+        queue.add(Task.copy(r.id()));
+      }
     }
     if (!queue.isEmpty()) {
       LOG.info("{} record(s) have no remote copy yet ({}); copying them", queue.size(), remote);
+    }
+    int lagging = 0;
+    for (RecordInfo r : store.withLaggingRemoteCopy()) {
+      int queued = queue.size();
+      long hold = store.lastWormChange(r.id(), true);
+      if (!store.remoteHas(r.id(), true, hold) && journaledHolds.getOrDefault(r.id(), -1L) < hold) {
+        queue.add(Task.change(Change.hold(r.id(), r.legalHold(), hold)));
+      }
+      long retention = store.lastWormChange(r.id(), false);
+      if (!store.remoteHas(r.id(), false, retention) && journaledRetentions.getOrDefault(r.id(), -1L) < retention) {
+        queue.add(Task.change(Change.retention(r.id(), r.mode(), r.retainUntil(), retention)));
+      }
+      lagging += queue.size() > queued ? 1 : 0;
+    }
+    noting = false;
+    journaledCopies.clear();
+    journaledHolds.clear();
+    journaledRetentions.clear();
+    if (lagging > 0) {
+      LOG.info("{} record(s) have legal hold or retention changes their remote copy lacks ({}); sending them", lagging, remote);
     }
     worker = Thread.ofVirtual().name("tamperproof-remote").start(this::work);
   }
 
   private void onEvent(TamperProofEvent e) {
     if (e.type().equals("written")) {
-      queue.add(new Task(e.recordId(), false));
+      queue.add(Task.copy(e.recordId()));
+    } else if (e.type().equals("hold")) {
+      queue.add(Task.change(Change.hold(e.recordId(), Boolean.TRUE.equals(e.detail().get("legalHold")), e.ledgerIndex())));
+    } else if (e.type().equals("extended") || e.type().equals("shortened")) {
+      queue.add(Task.change(Change.retention(e.recordId(), RetentionMode.parse(String.valueOf(e.detail().get("mode"))),
+          Instant.parse(String.valueOf(e.detail().get("retainUntil"))), e.ledgerIndex())));
     } else if (e.type().equals("incident") && e.recordId() != null) {
       Object kind = e.detail().get("kind");
       if (Incident.Kind.DATA_MISMATCH.name().equals(kind) || Incident.Kind.DATA_MISSING.name().equals(kind)) {
-        queue.add(new Task(e.recordId(), true));
+        queue.add(new Task(Kind.REPAIR, e.recordId(), null));
       }
     }
   }
@@ -135,16 +325,17 @@ public final class RemoteCopies implements AutoCloseable {
         return;
       }
       try {
-        if (t.repair()) {
-          repair(t.recordId());
-        } else {
-          backend.write(COPY, t.recordId(), t.recordId().getBytes(StandardCharsets.UTF_8));
+        switch (t.kind()) {
+          case REPAIR -> repair(t.recordId());
+          case COPY -> backend.write(COPY, t.recordId(), t.payload());
+          case CHANGE -> backend.write(CHANGE, t.recordId(), t.payload());
         }
       } catch (DwException e) {
         lastError = e.getMessage();
-        if (e.code() == ErrorCode.UNAVAILABLE && !t.repair()) {
-          // the journal is full: keep the copy queued (the ledger has it anyway) and wait a little
-          queue.add(t);
+        if (e.code() == ErrorCode.UNAVAILABLE && t.kind() != Kind.REPAIR) {
+          // the journal is full: keep the task first in line (the ledger has it anyway; later changes
+          // must not overtake it) and wait a little
+          queue.addFirst(t);
           try {
             Thread.sleep(java.time.Duration.ofSeconds(1));
           } catch (InterruptedException ie) {
@@ -193,7 +384,7 @@ public final class RemoteCopies implements AutoCloseable {
     }
   }
 
-  /** Copies not yet on the remote: queued plus journaled while it was unreachable. */
+  /** Copies and changes not yet on the remote: queued plus journaled while it was unreachable. */
   public long backlog() {
     return queue.size() + backend.pendingRecords();
   }
@@ -213,8 +404,17 @@ public final class RemoteCopies implements AutoCloseable {
     Health h = backend.health()
         .withDetail("backlog", backlog())
         .withDetail("copied", copied.get())
+        .withDetail("changesApplied", changed.get())
+        .withDetail("failedCopies", failedCopies.get())
+        .withDetail("failedChanges", failedChanges.get())
         .withDetail("repaired", repaired.get())
         .withDetail("failedRepairs", failedRepairs.get());
+    long refused = failedCopies.get() + failedChanges.get();
+    if (refused > 0 && h.status() == Health.Status.UP) {
+      // remote copies missing, or lacking a hold or retention the ledger has: not as configured
+      h = new Health(Health.Status.DEGRADED, refused + " cop(ies) or legal hold / retention change(s) were refused by the "
+          + "remote; those remote copies lag behind the ledger until a restart sends them again", h.details(), h.components());
+    }
     return lastError == null ? h : h.withDetail("lastTaskError", lastError);
   }
 

@@ -1,22 +1,51 @@
 package io.datawarehouse.tamperproof.internal;
 
 import io.datawarehouse.tamperproof.RecordInfo;
+import io.datawarehouse.tamperproof.RetentionMode;
 import java.io.OutputStream;
+import java.time.Instant;
 
 /**
  * Where remote WORM copies go: the storage plugin over the bus ({@link S3WormStorage}, {@link
  * AzureWormStorage}), or, while that is unreachable, the provider pattern's fallback ({@link
- * PendingRemoteCopies}), which only accepts copies into the durable journal.
+ * PendingRemoteCopies}), which only accepts copies and hold / retention changes into the durable
+ * journal.
  */
 public interface RemoteWormTarget {
+
+  /**
+   * Where a copy went.
+   *
+   * @param location where the copy is (for the REMOTE_COPY ledger entry)
+   * @param existed whether the object was there already (a retry after a lost reply): then it has the
+   *     hold and retention of that earlier attempt, not necessarily the record's current ones
+   */
+  record Copy(String location, boolean existed) {}
 
   /**
    * Writes record {@code r}'s bytes once, with its retention and legal hold; a copy that is already
    * there counts as written.
    *
-   * @return where the copy is (for the REMOTE_COPY ledger entry)
+   * @return where the copy is, or null when it was only journaled (the fallback)
    */
-  String copy(RecordInfo r) throws Exception;
+  Copy copy(RecordInfo r) throws Exception;
+
+  /**
+   * Sets ({@code on}) or clears the legal hold of {@code r}'s remote copy, which must exist. Setting
+   * the state it has changes nothing, so a repeated call is harmless.
+   *
+   * @return where the copy is, or null when the change was only journaled (the fallback)
+   */
+  String setLegalHold(RecordInfo r, boolean on) throws Exception;
+
+  /**
+   * Extends the retention of {@code r}'s remote copy, which must exist, to {@code until} in {@code
+   * mode}. A copy already retained at least that long and that strictly counts as extended (a
+   * repeated call, or a governance retention shortened here that the remote keeps).
+   *
+   * @return where the copy is, or null when the change was only journaled (the fallback)
+   */
+  String extendRetention(RecordInfo r, RetentionMode mode, Instant until) throws Exception;
 
   /** Streams the remote copy of {@code r} to {@code out} (not verified: the caller checks the hash). */
   void fetch(RecordInfo r, OutputStream out) throws Exception;
