@@ -54,10 +54,13 @@ import org.slf4j.LoggerFactory;
  * resynced: shards failing their checksum are rebuilt, then parity is recomputed from data. Every
  * block carries its CRC32C (current and previous, see {@link MemberDisk}).
  *
- * <p>Membership: each disk's superblock has the member table and a generation that every change
- * increments on all disks. The newest superblock is the authority; a disk more than one
- * generation behind it, or marked failed in it, is stale: it is resynced from stripe 0, never
- * read from until the rebuild passes a stripe.
+ * <p>Membership: each disk's superblock has the member table and a generation that every
+ * assembly, every change and each round of a clean close increments on all disks (as md's event
+ * counter). The newest superblock is the authority. After a clean close every member must be at
+ * its generation (or one behind in state {@code closing}); after an unclean stop one generation
+ * behind is tolerated (a crash in the middle of a superblock update). A disk outside that rule,
+ * or marked failed, is stale: it is resynced from stripe 0, never read from until the rebuild
+ * passes a stripe.
  *
  * <p>Threading: thread-safe. Per-stripe read/write locks (striped over {@value #LOCKS} locks) order
  * reads, writes, rebuild and scrub; membership changes are synchronized on the engine.
@@ -82,6 +85,9 @@ public final class ArrayEngine implements AutoCloseable {
   private final IntentBitmap bitmap;
   private final ReentrantReadWriteLock[] locks = new ReentrantReadWriteLock[LOCKS];
   private final List<Consumer<RaidEvent>> listeners = new CopyOnWriteArrayList<>();
+  /** Events of the assembly (stale or missing disks, spares, resync), for listeners added later. */
+  private final List<RaidEvent> assemblyEvents = new CopyOnWriteArrayList<>();
+  private volatile boolean assembling = true;
   private final ThreadLocal<byte[][]> scratch;
   private final ThreadLocal<byte[][]> batchScratch;
   private final int batch;
@@ -162,10 +168,10 @@ public final class ArrayEngine implements AutoCloseable {
     }
     int k = spec.level() == RaidLevel.RS ? spec.dataShards() : 0;
     int m = spec.level() == RaidLevel.RS ? spec.parityShards() : 0;
-    Superblock base = new Superblock(arrayId, null, 0, 1, "clean", spec.level().cliName(), spec.disks(), k, m, spec.blockSize(), spec.diskSize(), members);
+    Superblock base = new Superblock(arrayId, null, 0, 1, Superblock.CLEAN, spec.level().cliName(), spec.disks(), k, m, spec.blockSize(), spec.diskSize(), members);
     for (int i = 0; i < total; i++) {
       try (BlockDevice dev = devices.create(paths.get(i), spec.diskSize())) {
-        MemberDisk.format(dev, dl, base.with(diskIds.get(i), i < spec.disks() ? i : -1, 1, "clean", members));
+        MemberDisk.format(dev, dl, base.with(diskIds.get(i), i < spec.disks() ? i : -1, 1, Superblock.CLEAN, members));
       } catch (IOException e) {
         throw DwException.unavailable("cannot create disk " + paths.get(i) + ": " + e.getMessage(), e);
       }
@@ -231,6 +237,7 @@ public final class ArrayEngine implements AutoCloseable {
     AtomicFiles.cleanTemporaryFiles(dir);
     ArrayMeta meta = ArrayMeta.read(dir);
     List<MemberDisk> found = new ArrayList<>();
+    List<String> unusable = new ArrayList<>();
     for (String d : meta.disks()) {
       Path p = ArrayMeta.resolve(dir, d);
       if (!Files.exists(p)) {
@@ -252,18 +259,29 @@ public final class ArrayEngine implements AutoCloseable {
         }
       } catch (IOException | DwException e) {
         LOG.warn("array {}: disk {} cannot be used: {}", meta.arrayId(), p, e.getMessage());
+        unusable.add(e.getMessage());
         closeQuietly(dev);
       }
     }
     if (found.isEmpty()) {
-      throw DwException.of(ErrorCode.FAILED_PRECONDITION, "array " + meta.arrayId() + " in " + dir + ": none of its disks has a valid superblock");
+      throw DwException.of(ErrorCode.FAILED_PRECONDITION, "array " + meta.arrayId() + " in " + dir + ": none of its disks has a valid superblock"
+          + (unusable.isEmpty() ? "" : " (" + String.join("; ", unusable) + ")"));
     }
-    Superblock authority = found.get(0).superblock();
+    MemberDisk newest = found.get(0);
     for (MemberDisk d : found) {
-      if (d.superblock().generation() > authority.generation()) {
-        authority = d.superblock();
+      if (d.superblock().generation() > newest.superblock().generation()) {
+        newest = d;
       }
     }
+    Superblock authority = newest.superblock();
+    // A version 2 clean close wrote two rounds (closing, clean) to every member after every write
+    // was durable: each member is now at the newest generation, or one behind in state closing.
+    // Any other disk is an old copy (or missed the close) and is stale. Without a clean close (or
+    // with a version 1 authority, whose close was one round) a disk one generation behind is
+    // tolerated: a crash cut a superblock update short, and every data write went to it as to its
+    // peers (writes go to every member that is not failed); its dirty regions are resynced from the
+    // bitmap with everyone else's.
+    boolean cleanClose = Superblock.CLEAN.equals(authority.state()) && newest.superblockVersion() >= 2;
     int n = authority.disks();
     MemberDisk[] roles = new MemberDisk[n];
     String[] state = new String[n];
@@ -286,14 +304,33 @@ public final class ArrayEngine implements AutoCloseable {
         continue;
       }
       roles[mb.role()] = d;
-      boolean behind = d.superblock().generation() < authority.generation() - 1;
-      if (Superblock.FAILED.equals(mb.state()) || behind) {
+      if (Superblock.FAILED.equals(mb.state()) || !current(d.superblock(), authority, cleanClose)) {
         stale.add(mb.role());
+      } else if (d.superblock().generation() < authority.generation()) {
+        LOG.info("array {}: disk {} ({}) is one generation behind ({} < {}, state {}): a superblock update was cut short; it is kept",
+            authority.arrayId(), mb.role(), d.name(), d.superblock().generation(), authority.generation(), d.superblock().state());
       }
     }
     ArrayEngine e = new ArrayEngine(dir, time, devices, meta, authority, roles, state, spareDisks);
     e.assemble(stale);
+    e.assembling = false;
     return e;
+  }
+
+  /**
+   * Whether a member's superblock is recent enough to trust its data, against the newest one
+   * (see {@link Superblock} for the rule).
+   */
+  static boolean current(Superblock disk, Superblock authority, boolean cleanClose) {
+    long g = disk.generation();
+    long newest = authority.generation();
+    if (g >= newest) {
+      return true;
+    }
+    if (cleanClose) {
+      return g == newest - 1 && Superblock.CLOSING.equals(disk.state());
+    }
+    return g == newest - 1;
   }
 
   private static final int STATS_MAGIC = FramedFile.magic("DWST");
@@ -348,7 +385,7 @@ public final class ArrayEngine implements AutoCloseable {
         activateSpare(r);
       }
     }
-    writeSuperblocks("active");
+    writeSuperblocks(Superblock.ACTIVE);
     resyncDirty();
   }
 
@@ -393,7 +430,15 @@ public final class ArrayEngine implements AutoCloseable {
     return time;
   }
 
+  /**
+   * Adds an event listener. It first receives the events of the assembly that opened the array
+   * (they happen before anyone can listen: stale or missing disks, hot spares, resync), then every
+   * later event.
+   */
   public void addListener(Consumer<RaidEvent> l) {
+    for (RaidEvent e : assemblyEvents) {
+      deliver(l, e);
+    }
     listeners.add(l);
   }
 
@@ -924,7 +969,7 @@ public final class ArrayEngine implements AutoCloseable {
     String why = cause == null ? "failed by the operator" : io.datawarehouse.sdk.Health.describe(cause);
     LOG.warn("array {}: disk {} ({}) failed: {}", arrayId, role, roles[role] == null ? "missing" : roles[role].name(), why);
     event(RaidEvent.DISK_FAILED, role, "disk " + role + " failed: " + why, roles[role] == null ? Map.of() : Map.of("path", roles[role].name()));
-    writeSuperblocks("active");
+    writeSuperblocks(Superblock.ACTIVE);
     activateSpare(role);
   }
 
@@ -940,7 +985,7 @@ public final class ArrayEngine implements AutoCloseable {
     rebuildPos[role] = 0;
     deleteCheckpoint(role);
     closeQuietly(old);
-    writeSuperblocks("active");
+    writeSuperblocks(Superblock.ACTIVE);
     LOG.warn("array {}: hot spare {} takes the place of disk {}; it needs a rebuild", arrayId, spare.name(), role);
     event(RaidEvent.SPARE_ACTIVATED, role, "hot spare " + spare.name() + " replaces disk " + role, Map.of("path", spare.name()));
     return true;
@@ -987,7 +1032,7 @@ public final class ArrayEngine implements AutoCloseable {
     String diskId = UUID.randomUUID().toString();
     try {
       BlockDevice dev = devices.create(target, template.diskSize());
-      MemberDisk d = MemberDisk.format(dev, diskLayout, template.with(diskId, role, generation, "active", members(role, diskId)));
+      MemberDisk d = MemberDisk.format(dev, diskLayout, template.with(diskId, role, generation, Superblock.ACTIVE, members(role, diskId)));
       roles[role] = d;
     } catch (IOException e) {
       throw DwException.unavailable("cannot create the replacement disk " + target + ": " + e.getMessage(), e);
@@ -1002,7 +1047,7 @@ public final class ArrayEngine implements AutoCloseable {
     roleState[role] = Superblock.REBUILDING;
     rebuildPos[role] = 0;
     deleteCheckpoint(role);
-    writeSuperblocks("active");
+    writeSuperblocks(Superblock.ACTIVE);
     LOG.info("array {}: disk {} replaced by {}; rebuild it with dw raid rebuild", arrayId, role, target);
   }
 
@@ -1121,7 +1166,7 @@ public final class ArrayEngine implements AutoCloseable {
     }
     synchronized (this) {
       roleState[role] = Superblock.ACTIVE;
-      writeSuperblocks("active");
+      writeSuperblocks(Superblock.ACTIVE);
     }
     deleteCheckpoint(role);
     double secs = Math.max(1e-9, (time.nanoTime() - t0) / 1e9);
@@ -1359,7 +1404,10 @@ public final class ArrayEngine implements AutoCloseable {
     closed = true;
     flush();
     saveCounters();
-    writeSuperblocks("clean");
+    // two rounds: after the first every member is known to hold every write; a crash in the second
+    // leaves members at the newest generation (clean) or one behind (closing), both trusted
+    writeSuperblocks(Superblock.CLOSING);
+    writeSuperblocks(Superblock.CLEAN);
     for (MemberDisk d : roles) {
       closeQuietly(d);
     }
@@ -1413,12 +1461,19 @@ public final class ArrayEngine implements AutoCloseable {
 
   private void event(String type, int disk, String message, Map<String, Object> details) {
     RaidEvent e = new RaidEvent(type, arrayId, disk, message, time.now(), details);
+    if (assembling) {
+      assemblyEvents.add(e);
+    }
     for (Consumer<RaidEvent> l : listeners) {
-      try {
-        l.accept(e);
-      } catch (RuntimeException ex) {
-        LOG.warn("array {}: an event listener failed: {}", arrayId, ex.toString());
-      }
+      deliver(l, e);
+    }
+  }
+
+  private void deliver(Consumer<RaidEvent> l, RaidEvent e) {
+    try {
+      l.accept(e);
+    } catch (RuntimeException ex) {
+      LOG.warn("array {}: an event listener failed: {}", arrayId, ex.toString());
     }
   }
 
