@@ -52,7 +52,9 @@ import org.slf4j.LoggerFactory;
  * <p>Crash safety: before any write into a stripe its region is marked in the write-intent bitmap
  * and forced; a flush clears regions whose writes are durable. At open, marked regions are
  * resynced: shards failing their checksum are rebuilt, then parity is recomputed from data. Every
- * block carries its CRC32C (current and previous, see {@link MemberDisk}).
+ * block carries its CRC32C (current and previous, see {@link MemberDisk}). A group running without
+ * one of its members cannot be resynced that way (its missing shard exists only as what the others
+ * decode to), so its updates go through the {@link WriteJournal} first and are replayed at open.
  *
  * <p>Membership: each disk's superblock has the member table and a generation that every
  * assembly, every change and each round of a clean close increments on all disks (as md's event
@@ -70,6 +72,8 @@ public final class ArrayEngine implements AutoCloseable {
   private static final int LOCKS = 1024;
   private static final int CHECKPOINT_MAGIC = FramedFile.magic("DWRC");
   private static final int CHECKPOINT_EVERY = 64;
+  /** A write that finds the degraded-write journal larger than this flushes the array (which empties it). */
+  private static final long JOURNAL_FLUSH_BYTES = 64L << 20;
 
   private final Path dir;
   private final Time time;
@@ -83,6 +87,7 @@ public final class ArrayEngine implements AutoCloseable {
   private final long[] rebuildPos;
   private final List<MemberDisk> spares = new ArrayList<>();
   private final IntentBitmap bitmap;
+  private final WriteJournal journal;
   private final ReentrantReadWriteLock[] locks = new ReentrantReadWriteLock[LOCKS];
   private final List<Consumer<RaidEvent>> listeners = new CopyOnWriteArrayList<>();
   /** Events of the assembly (stale or missing disks, spares, resync), for listeners added later. */
@@ -132,6 +137,14 @@ public final class ArrayEngine implements AutoCloseable {
     int disks = roles.length;
     this.batchScratch = ThreadLocal.withInitial(() -> new byte[disks][batch * bs]);
     this.bitmap = IntentBitmap.open(dir.resolve("intent.bitmap"), diskLayout.blocks());
+    WriteJournal j;
+    try {
+      j = WriteJournal.open(dir, bs);
+    } catch (RuntimeException e) {
+      closeQuietly(bitmap);
+      throw e;
+    }
+    this.journal = j;
   }
 
   // ---------------------------------------------------------------- create and assemble
@@ -386,7 +399,43 @@ public final class ArrayEngine implements AutoCloseable {
       }
     }
     writeSuperblocks(Superblock.ACTIVE);
+    boolean replayed = replayJournal();
     resyncDirty();
+    if (replayed) {
+      flush();
+    }
+  }
+
+  /**
+   * Writes every complete transaction of the degraded-write journal again, in order (see {@link
+   * WriteJournal}); the stripes they cover are then as their last journaled update made them.
+   *
+   * @return whether there was anything to replay
+   */
+  private boolean replayJournal() {
+    List<WriteJournal.Txn> txns = journal.transactions();
+    if (txns.isEmpty()) {
+      return false;
+    }
+    LOG.warn("array {}: not closed cleanly; replaying {} degraded writes from {}", arrayId, txns.size(), journal.file());
+    java.util.Set<Long> stripes = new java.util.TreeSet<>();
+    for (WriteJournal.Txn t : txns) {
+      if (t.stripe() < 0 || t.stripe() >= layout.stripes() || t.group() < 0 || t.group() >= layout.groups()) {
+        throw DwException.integrity(journal.file() + ": transaction " + t.id() + " is for stripe " + t.stripe() + " group " + t.group()
+            + ", outside the array (" + layout.stripes() + " stripes, " + layout.groups() + " groups)");
+      }
+      int n = layout.codec(t.group()).totalShards();
+      for (int i = 0; i < t.shards().length; i++) {
+        if (t.shards()[i] >= n) {
+          throw DwException.integrity(journal.file() + ": transaction " + t.id() + " names shard " + t.shards()[i] + " of a " + n + "-shard group");
+        }
+        writeShard(t.stripe(), layout.disk(t.stripe(), t.group(), t.shards()[i]), t.contents()[i]);
+      }
+      stripes.add(t.stripe());
+    }
+    event(RaidEvent.JOURNAL_REPLAYED, -1, "replayed " + txns.size() + " degraded writes of " + stripes.size() + " stripes from the journal after an unclean shutdown",
+        Map.of("writes", txns.size(), "stripes", stripes.size()));
+    return true;
   }
 
   private void checkRecoverable() {
@@ -723,6 +772,9 @@ public final class ArrayEngine implements AutoCloseable {
     } finally {
       barrier.readLock().unlock();
     }
+    if (!journal.isEmpty() && journal.sizeBytes() > JOURNAL_FLUSH_BYTES) {
+      flush();
+    }
   }
 
   /** Runs {@code action} while no write is in progress (snapshots are taken this way). */
@@ -741,7 +793,7 @@ public final class ArrayEngine implements AutoCloseable {
     while (pos < end) {
       long s = pos / stripeData;
       long inStripe = pos - s * stripeData;
-      if (inStripe == 0 && end - pos >= 2 * stripeData && allActive()) {
+      if (inStripe == 0 && end - pos >= 2 * stripeData && allActive() && journal.isEmpty()) {
         int count = (int) Math.min(batch, (end - pos) / stripeData);
         try {
           writeBatch(s, count, src, off);
@@ -814,7 +866,9 @@ public final class ArrayEngine implements AutoCloseable {
     for (int j = 0; j < n; j++) {
       healthy &= usable(layout.disk(s, g, j), s);
     }
-    if (m > 0 && !full && healthy && touched * 2 <= k && readModifyWrite(s, g, from, to, src, base)) {
+    // the write hole: several shards of a group without one of its members change together
+    boolean journaled = m > 0 && k > 1 && (!healthy || journal.covers(s));
+    if (m > 0 && !full && healthy && !journaled && touched * 2 <= k && readModifyWrite(s, g, from, to, src, base)) {
       return;
     }
     Fault[] fault = new Fault[n];
@@ -839,9 +893,32 @@ public final class ArrayEngine implements AutoCloseable {
       }
     }
     codec.encode(Arrays.copyOf(shards, n), 0, bs);
-    for (int j = 0; j < n; j++) {
-      if (j >= k || to[j] > from[j]) {
-        writeShard(s, layout.disk(s, g, j), shards[j]);
+    if (journaled) {
+      int[] which = new int[n];
+      int count = 0;
+      for (int j = 0; j < n; j++) {
+        if ((j >= k || to[j] > from[j]) && writable(layout.disk(s, g, j))) {
+          which[count++] = j;
+        }
+      }
+      byte[][] contents = new byte[count][];
+      for (int i = 0; i < count; i++) {
+        contents[i] = shards[which[i]];
+      }
+      journaled = count > 0;
+      if (journaled) {
+        journal.log(s, g, Arrays.copyOf(which, count), contents);
+      }
+    }
+    try {
+      for (int j = 0; j < n; j++) {
+        if (j >= k || to[j] > from[j]) {
+          writeShard(s, layout.disk(s, g, j), shards[j]);
+        }
+      }
+    } finally {
+      if (journaled) {
+        journal.done();
       }
     }
     requireAlive(s, g);
@@ -941,6 +1018,7 @@ public final class ArrayEngine implements AutoCloseable {
   /** Makes every acknowledged write durable, then clears the write-intent bits it covers. */
   public void flush() {
     long epoch = bitmap.startFlush();
+    WriteJournal.Mark mark = journal.mark();
     for (int r = 0; r < roles.length; r++) {
       if (writable(r)) {
         try {
@@ -955,6 +1033,7 @@ public final class ArrayEngine implements AutoCloseable {
     } catch (IOException e) {
       throw DwException.unavailable("array " + arrayId + ": cannot update the write-intent bitmap: " + e.getMessage(), e);
     }
+    journal.clearIfQuiet(mark);
   }
 
   // ---------------------------------------------------------------- membership
@@ -1169,6 +1248,7 @@ public final class ArrayEngine implements AutoCloseable {
       writeSuperblocks(Superblock.ACTIVE);
     }
     deleteCheckpoint(role);
+    flush(); // durable, and the degraded-write journal is no longer needed
     double secs = Math.max(1e-9, (time.nanoTime() - t0) / 1e9);
     LOG.info("array {}: disk {} rebuilt ({} MB/s)", arrayId, role, String.format(java.util.Locale.ROOT, "%.1f", bytes / secs / 1e6));
     event(RaidEvent.REBUILD_FINISHED, role, "rebuild of disk " + role + " finished", Map.of("bytes", bytes, "seconds", secs));
@@ -1419,6 +1499,7 @@ public final class ArrayEngine implements AutoCloseable {
     } catch (IOException e) {
       LOG.warn("array {}: closing the bitmap: {}", arrayId, e.getMessage());
     }
+    closeQuietly(journal);
     closeQuietly(lock == null ? null : lock.channel());
   }
 
@@ -1435,6 +1516,7 @@ public final class ArrayEngine implements AutoCloseable {
       closeQuietly(d);
     }
     closeQuietly(bitmap);
+    closeQuietly(journal);
     closeQuietly(lock == null ? null : lock.channel());
   }
 
