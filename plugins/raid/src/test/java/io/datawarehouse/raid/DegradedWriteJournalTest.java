@@ -39,7 +39,7 @@ class DegradedWriteJournalTest {
   @MethodSource("parityLevels")
   void crashInTheMiddleOfADegradedStripeWrite_journalIsReplayed_everyByteReadsBack(String label, ArraySpec spec) throws IOException {
     SplittableRandom rnd = new SplittableRandom(SEED ^ label.hashCode());
-    CrashingDevices devices = new CrashingDevices();
+    FaultyDevices devices = new FaultyDevices();
     RaidArray a = RaidArray.create(tmp, spec, Time.SYSTEM, devices);
     byte[] ref = RaidArrayTest.randomWrites(a, rnd, 5);
     a.flush();
@@ -93,7 +93,7 @@ class DegradedWriteJournalTest {
       try {
         a.write(pos, data);
         crashed = false;
-      } catch (CrashingDevices.SimulatedCrash e) {
+      } catch (FaultyDevices.SimulatedCrash e) {
         crashed = true;
         crashes++;
       }
