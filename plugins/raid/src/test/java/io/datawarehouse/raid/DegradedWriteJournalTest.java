@@ -64,66 +64,74 @@ class DegradedWriteJournalTest {
     Layout layout = a.engine().layout();
     int bs = a.blockSize();
     int k = layout.codec(0).dataShards();
-    int crashes = 0;
-    for (int crashAt = 0; ; crashAt++) {
-      // a stripe with a data block on a lost disk: write part of another data block of it, so that
-      // the stripe's new data and its parity go to different disks and the lost block is implied
-      long s;
-      int present;
-      do {
-        s = rnd.nextLong(layout.stripes());
-        present = -1;
-        boolean hole = false;
-        for (int j = 0; j < k; j++) {
-          if (layout.disk(s, 0, j) < lost) {
-            hole = true;
-          } else if (present < 0) {
-            present = j;
+    for (boolean multi : new boolean[] {false, true}) {
+      int crashes = 0;
+      // every device write of a single-stripe update; every other one (the shard boundaries: a shard
+      // write is a checksum entry, then the block) of a three-stripe update
+      for (int crashAt = 0; ; crashAt += multi ? 2 : 1) {
+        // a stripe with a data block on a lost disk: write part of another data block of it, so that
+        // the stripe's new data and its parity go to different disks and the lost block is implied;
+        // or (multi) from there on over the next stripe into the one after (their updates are
+        // journaled together and forced once)
+        long s;
+        int present;
+        do {
+          s = rnd.nextLong(layout.stripes() - 2);
+          present = -1;
+          boolean hole = false;
+          for (int j = 0; j < k; j++) {
+            if (layout.disk(s, 0, j) < lost) {
+              hole = true;
+            } else if (present < 0) {
+              present = j;
+            }
+          }
+          present = hole ? present : -1;
+        } while (present < 0);
+        int inBlock = rnd.nextInt(bs / 2);
+        int len = multi ? (int) (2 * layout.stripeData()) - inBlock + 1 + rnd.nextInt(bs) : 1 + rnd.nextInt(bs - inBlock);
+        long pos = s * layout.stripeData() + (long) present * bs + inBlock;
+        byte[] data = new byte[len];
+        TestBytes.fill(rnd, data);
+        devices.crashAfter(crashAt);
+        boolean crashed;
+        try {
+          a.write(pos, data);
+          crashed = false;
+        } catch (FaultyDevices.SimulatedCrash e) {
+          crashed = true;
+          crashes++;
+        }
+        // journaled before any shard was written: the write is there after the replay even when the
+        // crash came first
+        System.arraycopy(data, 0, ref, (int) pos, len);
+        a.engine().abandon();
+        devices.disarm();
+        List<RaidEvent> events = new ArrayList<>();
+        a = RaidArray.open(tmp, Time.SYSTEM, devices);
+        a.addListener(events::add);
+        assertThat(a.status().state()).isEqualTo("degraded");
+        assertThat(events).extracting(RaidEvent::type).contains(RaidEvent.JOURNAL_REPLAYED);
+        String what = label + " seed=" + SEED + " after a crash after " + crashAt + " device writes of a degraded write of " + len + " bytes to stripe " + s;
+        // first the write hole itself: the lost disks' blocks of the stripes, which decode from the
+        // others, must read as what they hold
+        for (long t = s; t <= s + (multi ? 2 : 0); t++) {
+          for (int j = 0; j < k; j++) {
+            if (layout.disk(t, 0, j) < lost) {
+              long at = t * layout.stripeData() + (long) j * bs;
+              assertThat(a.read(at, bs)).as(what + ": lost block " + j + " of stripe " + t).isEqualTo(java.util.Arrays.copyOfRange(ref, (int) at, (int) at + bs));
+            }
           }
         }
-        present = hole ? present : -1;
-      } while (present < 0);
-      int inBlock = rnd.nextInt(bs / 2);
-      int len = 1 + rnd.nextInt(bs - inBlock);
-      long pos = s * layout.stripeData() + (long) present * bs + inBlock;
-      byte[] data = new byte[len];
-      TestBytes.fill(rnd, data);
-      devices.crashAfter(crashAt);
-      boolean crashed;
-      try {
-        a.write(pos, data);
-        crashed = false;
-      } catch (FaultyDevices.SimulatedCrash e) {
-        crashed = true;
-        crashes++;
-      }
-      // journaled before any shard was written: the write is there after the replay even when the
-      // crash came first
-      System.arraycopy(data, 0, ref, (int) pos, len);
-      a.engine().abandon();
-      devices.disarm();
-      List<RaidEvent> events = new ArrayList<>();
-      a = RaidArray.open(tmp, Time.SYSTEM, devices);
-      a.addListener(events::add);
-      assertThat(a.status().state()).isEqualTo("degraded");
-      assertThat(events).extracting(RaidEvent::type).contains(RaidEvent.JOURNAL_REPLAYED);
-      String what = label + " seed=" + SEED + " after a crash after " + crashAt + " device writes of a degraded write to stripe " + s;
-      // first the write hole itself: the lost disks' blocks of the stripe, which this write did not
-      // touch, must still decode to what they held
-      for (int j = 0; j < k; j++) {
-        if (layout.disk(s, 0, j) < lost) {
-          long at = s * layout.stripeData() + (long) j * bs;
-          assertThat(a.read(at, bs)).as(what + ": lost block " + j).isEqualTo(java.util.Arrays.copyOfRange(ref, (int) at, (int) at + bs));
+        RaidArrayTest.assertContent(a, ref, what);
+        if (!crashed) {
+          break;
         }
       }
-      RaidArrayTest.assertContent(a, ref, what);
-      if (!crashed) {
-        break;
-      }
+      // a shard write is two device writes (checksum entry, block); the update writes at least one
+      // data block and one parity block, so the loop crashed before, between and after them
+      assertThat(crashes).isGreaterThanOrEqualTo(multi ? 6 : 4);
     }
-    // a shard write is two device writes (checksum entry, block); the update writes at least one
-    // data block and one parity block, so the loop crashed before, between and after them
-    assertThat(crashes).isGreaterThanOrEqualTo(4);
     // the lost disks come back: they are rebuilt from what the survivors decode to
     for (int r = 0; r < lost; r++) {
       a.replace(r);

@@ -804,6 +804,12 @@ public final class ArrayEngine implements AutoCloseable {
         off += (int) (count * stripeData);
         continue;
       }
+      if (end - pos > stripeData - inStripe && !allActive()) {
+        int n = writeJournaledRun(pos, src, off, end);
+        pos += n;
+        off += n;
+        continue;
+      }
       int n = (int) Math.min(end - pos, stripeData - inStripe);
       ReentrantReadWriteLock.WriteLock lock = lock(s).writeLock();
       lock.lock();
@@ -824,7 +830,85 @@ public final class ArrayEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * Shard writes held back until the journal records of a run of stripes are forced together (one
+   * {@code fsync} for the run rather than one per stripe).
+   */
+  private static final class Deferred {
+    final List<long[]> where = new ArrayList<>();
+    final List<byte[]> data = new ArrayList<>();
+    final List<long[]> groups = new ArrayList<>();
+    int txns;
+  }
+
+  /**
+   * Writes the stripes from {@code pos} on (at most {@code batch} of them, up to {@code end}) of an
+   * array that is not whole: the updates of degraded groups are all journaled first, the journal
+   * forced once, and then their shards written. Every prepared update is written even when a later
+   * stripe of the run fails, so that the disks never lag behind what the journal says about a
+   * stripe (a replay must never apply an update that later updates were not computed from).
+   *
+   * @return bytes of the range written
+   */
+  private int writeJournaledRun(long pos, byte[] src, int off, long end) {
+    long stripeData = layout.stripeData();
+    long s0 = pos / stripeData;
+    long last = Math.min((end - 1) / stripeData, s0 + batch - 1);
+    int count = (int) (last - s0 + 1);
+    for (int i = 0; i < count; i++) {
+      lock(s0 + i).writeLock().lock();
+    }
+    Deferred deferred = new Deferred();
+    int begun = 0;
+    int done = 0;
+    try {
+      for (int i = 0; i < count; i++) {
+        bitmap.begin(s0 + i);
+        begun++;
+      }
+      long p = pos;
+      for (int i = 0; i < count; i++) {
+        long s = s0 + i;
+        long inStripe = p - s * stripeData;
+        int n = (int) Math.min(end - p, stripeData - inStripe);
+        writeStripe(s, (int) inStripe, src, off + (int) (p - pos), n, deferred);
+        p += n;
+      }
+      done = (int) (p - pos);
+    } catch (IOException e) {
+      throw DwException.unavailable("array " + arrayId + ": cannot update the write-intent bitmap " + bitmap.file() + ": " + e.getMessage(), e);
+    } finally {
+      try {
+        if (deferred.txns > 0) {
+          journal.force();
+          for (int i = 0; i < deferred.where.size(); i++) {
+            long[] w = deferred.where.get(i);
+            writeShard(w[0], (int) w[1], deferred.data.get(i));
+          }
+        }
+      } finally {
+        for (int i = 0; i < deferred.txns; i++) {
+          journal.done();
+        }
+        for (int i = 0; i < begun; i++) {
+          bitmap.end(s0 + i);
+        }
+        for (int i = count - 1; i >= 0; i--) {
+          lock(s0 + i).writeLock().unlock();
+        }
+      }
+    }
+    for (long[] sg : deferred.groups) {
+      requireAlive(sg[0], (int) sg[1]);
+    }
+    return done;
+  }
+
   private void writeStripe(long s, int inStripe, byte[] src, int off, int len) {
+    writeStripe(s, inStripe, src, off, len, null);
+  }
+
+  private void writeStripe(long s, int inStripe, byte[] src, int off, int len, Deferred deferred) {
     int bs = layout.blockSize();
     int firstChunk = inStripe / bs;
     int lastChunk = (inStripe + len - 1) / bs;
@@ -847,7 +931,7 @@ public final class ArrayEngine implements AutoCloseable {
         full &= from[j] == 0 && to[j] == bs;
       }
       int srcBase = off - inStripe;
-      writeGroup(s, g, from, to, src, srcBase, touched, full);
+      writeGroup(s, g, from, to, src, srcBase, touched, full, deferred);
     }
   }
 
@@ -855,7 +939,7 @@ public final class ArrayEngine implements AutoCloseable {
    * Writes the ranges {@code [from[j], to[j])} of data shards of group {@code g}; {@code src[base +
    * c * bs + x]} is byte {@code x} of data chunk {@code c} of the stripe.
    */
-  private void writeGroup(long s, int g, int[] from, int[] to, byte[] src, int base, int touched, boolean full) {
+  private void writeGroup(long s, int g, int[] from, int[] to, byte[] src, int base, int touched, boolean full, Deferred deferred) {
     ErasureCodec codec = layout.codec(g);
     int k = codec.dataShards();
     int m = codec.parityShards();
@@ -906,8 +990,18 @@ public final class ArrayEngine implements AutoCloseable {
         contents[i] = shards[which[i]];
       }
       journaled = count > 0;
+      if (journaled && deferred != null) {
+        journal.log(s, g, Arrays.copyOf(which, count), contents, false);
+        for (int i = 0; i < count; i++) {
+          deferred.where.add(new long[] {s, layout.disk(s, g, which[i])});
+          deferred.data.add(contents[i].clone());
+        }
+        deferred.groups.add(new long[] {s, g});
+        deferred.txns++;
+        return;
+      }
       if (journaled) {
-        journal.log(s, g, Arrays.copyOf(which, count), contents);
+        journal.log(s, g, Arrays.copyOf(which, count), contents, true);
       }
     }
     try {

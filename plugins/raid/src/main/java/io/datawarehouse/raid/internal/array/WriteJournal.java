@@ -33,8 +33,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   block size bytes: the shard's new content
  * </pre>
  *
- * A transaction's records are appended together and forced once, after the last; a transaction
- * missing records (a crash while it was being appended, before any shard was written) is not
+ * A transaction's records are appended together and forced once, after the last (or, for the
+ * stripes of one multi-stripe write, once after the last transaction); a transaction missing records (a crash while it was being appended, before any shard was written) is not
  * replayed. Records are never needed once the shards they describe are durable: {@link
  * #clearIfQuiet} empties the log after a flush of the disks that no journaled write overlapped.
  *
@@ -78,21 +78,27 @@ final class WriteJournal implements AutoCloseable {
   }
 
   /**
-   * Durably logs the new content of shards {@code shards[i]} ({@code contents[i]}, one block each)
-   * of group {@code group} of stripe {@code s}. The caller must call {@link #done()} once the shard
-   * writes have returned (or failed).
+   * Logs the new content of shards {@code shards[i]} ({@code contents[i]}, one block each) of group
+   * {@code group} of stripe {@code s}; with {@code force}, durably (otherwise the caller calls
+   * {@link #force()} before writing any of the shards). The caller must call {@link #done()} once
+   * the shard writes have returned (or failed).
    */
-  synchronized void log(long s, int group, int[] shards, byte[][] contents) {
+  synchronized void log(long s, int group, int[] shards, byte[][] contents, boolean force) {
     long txn = log.nextSeq();
     for (int i = 0; i < shards.length; i++) {
       ByteBuffer b = ByteBuffer.allocate(HEADER + blockSize);
       b.put((byte) FORMAT).putLong(txn).putLong(s).putInt(group).putInt(blockSize);
       b.putShort((short) shards[i]).putShort((short) i).putShort((short) shards.length);
       b.put(contents[i], 0, blockSize);
-      log.append(b.array(), i == shards.length - 1);
+      log.append(b.array(), force && i == shards.length - 1);
     }
     pending.add(s);
     inFlight++;
+  }
+
+  /** Forces every record logged so far. */
+  void force() {
+    log.force();
   }
 
   /** The shard writes of a logged update returned. */
