@@ -3,16 +3,15 @@ package io.datawarehouse.raid;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datawarehouse.sdk.DwException;
+import io.datawarehouse.sdk.crypto.Hmac;
+import io.datawarehouse.sdk.crypto.HmacKey;
+import io.datawarehouse.sdk.crypto.Sha256;
 import io.datawarehouse.sdk.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HexFormat;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A monitoring report of an array (state, per-disk counters and latency percentiles) signed with
@@ -23,6 +22,10 @@ import javax.crypto.spec.SecretKeySpec;
  * "keyId": ..., "report": {...}, "signature": hex}}. The MAC covers the compact JSON encoding of
  * {@code report}; any change to a value in it breaks the signature. {@code keyId} is the first 16
  * hex digits of SHA-256 of the key: it tells which key signed, and reveals nothing of it.
+ *
+ * <p>Signing and the constant-time check go through the SDK facade ({@link Hmac}, {@link
+ * HmacKey}); the key id stays the format's own (not {@link HmacKey#id()}), so reports written
+ * before keep verifying.
  *
  * <p>The key comes from a key file: its raw bytes, at least {@value #MIN_KEY} of them (for example
  * {@code head -c 32 /dev/urandom > raid.key}). Keys never appear in messages or logs.
@@ -100,28 +103,28 @@ public final class MonitorReport {
     } catch (IllegalArgumentException e) {
       return new Verification(false, "the signature is not hex", report);
     }
-    if (!MessageDigest.isEqual(given, mac(key, report))) {
+    if (!withHmac(key, h -> h.isValid(Json.toBytes(report), given))) {
       return new Verification(false, "signature mismatch: the report was altered after it was signed", report);
     }
     return new Verification(true, "signature valid", report);
   }
 
   private static byte[] mac(byte[] key, JsonNode report) {
+    return withHmac(key, h -> h.sign(Json.toBytes(report)));
+  }
+
+  /** Runs {@code action} with an {@link Hmac} of {@code key}, wiping the key object afterwards. */
+  private static <T> T withHmac(byte[] key, java.util.function.Function<Hmac, T> action) {
+    HmacKey k = HmacKey.fromBytes(key);
     try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      return mac.doFinal(Json.toBytes(report));
-    } catch (GeneralSecurityException e) {
-      throw DwException.internal("HMAC-SHA256 is not available", e);
+      return action.apply(Hmac.create(k));
+    } finally {
+      k.destroy();
     }
   }
 
   /** First 16 hex digits of SHA-256 of the key. */
   public static String keyId(byte[] key) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key)).substring(0, 16);
-    } catch (GeneralSecurityException e) {
-      throw DwException.internal("SHA-256 is not available", e);
-    }
+    return Sha256.hashHex(key).substring(0, 16);
   }
 }

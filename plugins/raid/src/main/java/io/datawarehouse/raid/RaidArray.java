@@ -145,7 +145,10 @@ public final class RaidArray implements AutoCloseable {
     return engine.scrub(repair, progress);
   }
 
-  /** Receives events (disk failed, rebuild, scrub mismatch, remap, spare exhausted). */
+  /**
+   * Receives events (disk failed, rebuild, scrub mismatch, remap, spare exhausted): first those of
+   * the assembly that opened the array (stale or missing disks, spares, resync), then live ones.
+   */
   public void addListener(Consumer<RaidEvent> listener) {
     engine.addListener(listener);
   }

@@ -23,6 +23,7 @@ public record RaidEvent(String type, String arrayId, int disk, String message, I
   public static final String SCRUB_MISMATCH = "scrub.mismatch";
   public static final String REMAP = "remap";
   public static final String RESYNC = "resync";
+  public static final String JOURNAL_REPLAYED = "journal.replayed";
 
   public RaidEvent {
     details = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details));

@@ -26,6 +26,18 @@ class MonitorReportTest {
   }
 
   @Test
+  void sign_signatureIsHmacSha256OfTheCompactReport_keyIdIsSha256Prefix_asInFormat1() throws Exception {
+    byte[] report = signedReport();
+    com.fasterxml.jackson.databind.JsonNode file = io.datawarehouse.sdk.json.Json.tree(report, "report");
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(KEY, "HmacSHA256"));
+    byte[] expected = mac.doFinal(io.datawarehouse.sdk.json.Json.toBytes(file.get("report")));
+    assertThat(file.path("signature").asText()).isEqualTo(java.util.HexFormat.of().formatHex(expected));
+    String keyId = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(KEY)).substring(0, 16);
+    assertThat(file.path("keyId").asText()).isEqualTo(keyId);
+  }
+
+  @Test
   void verify_untouchedReport_isValid_andCarriesCounters() {
     byte[] report = signedReport();
     MonitorReport.Verification v = MonitorReport.verify(report, KEY);

@@ -52,12 +52,17 @@ import org.slf4j.LoggerFactory;
  * <p>Crash safety: before any write into a stripe its region is marked in the write-intent bitmap
  * and forced; a flush clears regions whose writes are durable. At open, marked regions are
  * resynced: shards failing their checksum are rebuilt, then parity is recomputed from data. Every
- * block carries its CRC32C (current and previous, see {@link MemberDisk}).
+ * block carries its CRC32C (current and previous, see {@link MemberDisk}). A group running without
+ * one of its members cannot be resynced that way (its missing shard exists only as what the others
+ * decode to), so its updates go through the {@link WriteJournal} first and are replayed at open.
  *
- * <p>Membership: each disk's superblock has the member table and a generation that every change
- * increments on all disks. The newest superblock is the authority; a disk more than one
- * generation behind it, or marked failed in it, is stale: it is resynced from stripe 0, never
- * read from until the rebuild passes a stripe.
+ * <p>Membership: each disk's superblock has the member table and a generation that every
+ * assembly, every change and each round of a clean close increments on all disks (as md's event
+ * counter). The newest superblock is the authority. After a clean close every member must be at
+ * its generation (or one behind in state {@code closing}); after an unclean stop one generation
+ * behind is tolerated (a crash in the middle of a superblock update). A disk outside that rule,
+ * or marked failed, is stale: it is resynced from stripe 0, never read from until the rebuild
+ * passes a stripe.
  *
  * <p>Threading: thread-safe. Per-stripe read/write locks (striped over {@value #LOCKS} locks) order
  * reads, writes, rebuild and scrub; membership changes are synchronized on the engine.
@@ -67,6 +72,8 @@ public final class ArrayEngine implements AutoCloseable {
   private static final int LOCKS = 1024;
   private static final int CHECKPOINT_MAGIC = FramedFile.magic("DWRC");
   private static final int CHECKPOINT_EVERY = 64;
+  /** A write that finds the degraded-write journal larger than this flushes the array (which empties it). */
+  private static final long JOURNAL_FLUSH_BYTES = 64L << 20;
 
   private final Path dir;
   private final Time time;
@@ -80,8 +87,12 @@ public final class ArrayEngine implements AutoCloseable {
   private final long[] rebuildPos;
   private final List<MemberDisk> spares = new ArrayList<>();
   private final IntentBitmap bitmap;
+  private final WriteJournal journal;
   private final ReentrantReadWriteLock[] locks = new ReentrantReadWriteLock[LOCKS];
   private final List<Consumer<RaidEvent>> listeners = new CopyOnWriteArrayList<>();
+  /** Events of the assembly (stale or missing disks, spares, resync), for listeners added later. */
+  private final List<RaidEvent> assemblyEvents = new CopyOnWriteArrayList<>();
+  private volatile boolean assembling = true;
   private final ThreadLocal<byte[][]> scratch;
   private final ThreadLocal<byte[][]> batchScratch;
   private final int batch;
@@ -126,6 +137,14 @@ public final class ArrayEngine implements AutoCloseable {
     int disks = roles.length;
     this.batchScratch = ThreadLocal.withInitial(() -> new byte[disks][batch * bs]);
     this.bitmap = IntentBitmap.open(dir.resolve("intent.bitmap"), diskLayout.blocks());
+    WriteJournal j;
+    try {
+      j = WriteJournal.open(dir, bs);
+    } catch (RuntimeException e) {
+      closeQuietly(bitmap);
+      throw e;
+    }
+    this.journal = j;
   }
 
   // ---------------------------------------------------------------- create and assemble
@@ -162,10 +181,10 @@ public final class ArrayEngine implements AutoCloseable {
     }
     int k = spec.level() == RaidLevel.RS ? spec.dataShards() : 0;
     int m = spec.level() == RaidLevel.RS ? spec.parityShards() : 0;
-    Superblock base = new Superblock(arrayId, null, 0, 1, "clean", spec.level().cliName(), spec.disks(), k, m, spec.blockSize(), spec.diskSize(), members);
+    Superblock base = new Superblock(arrayId, null, 0, 1, Superblock.CLEAN, spec.level().cliName(), spec.disks(), k, m, spec.blockSize(), spec.diskSize(), members);
     for (int i = 0; i < total; i++) {
       try (BlockDevice dev = devices.create(paths.get(i), spec.diskSize())) {
-        MemberDisk.format(dev, dl, base.with(diskIds.get(i), i < spec.disks() ? i : -1, 1, "clean", members));
+        MemberDisk.format(dev, dl, base.with(diskIds.get(i), i < spec.disks() ? i : -1, 1, Superblock.CLEAN, members));
       } catch (IOException e) {
         throw DwException.unavailable("cannot create disk " + paths.get(i) + ": " + e.getMessage(), e);
       }
@@ -231,6 +250,7 @@ public final class ArrayEngine implements AutoCloseable {
     AtomicFiles.cleanTemporaryFiles(dir);
     ArrayMeta meta = ArrayMeta.read(dir);
     List<MemberDisk> found = new ArrayList<>();
+    List<String> unusable = new ArrayList<>();
     for (String d : meta.disks()) {
       Path p = ArrayMeta.resolve(dir, d);
       if (!Files.exists(p)) {
@@ -252,18 +272,29 @@ public final class ArrayEngine implements AutoCloseable {
         }
       } catch (IOException | DwException e) {
         LOG.warn("array {}: disk {} cannot be used: {}", meta.arrayId(), p, e.getMessage());
+        unusable.add(e.getMessage());
         closeQuietly(dev);
       }
     }
     if (found.isEmpty()) {
-      throw DwException.of(ErrorCode.FAILED_PRECONDITION, "array " + meta.arrayId() + " in " + dir + ": none of its disks has a valid superblock");
+      throw DwException.of(ErrorCode.FAILED_PRECONDITION, "array " + meta.arrayId() + " in " + dir + ": none of its disks has a valid superblock"
+          + (unusable.isEmpty() ? "" : " (" + String.join("; ", unusable) + ")"));
     }
-    Superblock authority = found.get(0).superblock();
+    MemberDisk newest = found.get(0);
     for (MemberDisk d : found) {
-      if (d.superblock().generation() > authority.generation()) {
-        authority = d.superblock();
+      if (d.superblock().generation() > newest.superblock().generation()) {
+        newest = d;
       }
     }
+    Superblock authority = newest.superblock();
+    // A version 2 clean close wrote two rounds (closing, clean) to every member after every write
+    // was durable: each member is now at the newest generation, or one behind in state closing.
+    // Any other disk is an old copy (or missed the close) and is stale. Without a clean close (or
+    // with a version 1 authority, whose close was one round) a disk one generation behind is
+    // tolerated: a crash cut a superblock update short, and every data write went to it as to its
+    // peers (writes go to every member that is not failed); its dirty regions are resynced from the
+    // bitmap with everyone else's.
+    boolean cleanClose = Superblock.CLEAN.equals(authority.state()) && newest.superblockVersion() >= 2;
     int n = authority.disks();
     MemberDisk[] roles = new MemberDisk[n];
     String[] state = new String[n];
@@ -286,14 +317,33 @@ public final class ArrayEngine implements AutoCloseable {
         continue;
       }
       roles[mb.role()] = d;
-      boolean behind = d.superblock().generation() < authority.generation() - 1;
-      if (Superblock.FAILED.equals(mb.state()) || behind) {
+      if (Superblock.FAILED.equals(mb.state()) || !current(d.superblock(), authority, cleanClose)) {
         stale.add(mb.role());
+      } else if (d.superblock().generation() < authority.generation()) {
+        LOG.info("array {}: disk {} ({}) is one generation behind ({} < {}, state {}): a superblock update was cut short; it is kept",
+            authority.arrayId(), mb.role(), d.name(), d.superblock().generation(), authority.generation(), d.superblock().state());
       }
     }
     ArrayEngine e = new ArrayEngine(dir, time, devices, meta, authority, roles, state, spareDisks);
     e.assemble(stale);
+    e.assembling = false;
     return e;
+  }
+
+  /**
+   * Whether a member's superblock is recent enough to trust its data, against the newest one
+   * (see {@link Superblock} for the rule).
+   */
+  static boolean current(Superblock disk, Superblock authority, boolean cleanClose) {
+    long g = disk.generation();
+    long newest = authority.generation();
+    if (g >= newest) {
+      return true;
+    }
+    if (cleanClose) {
+      return g == newest - 1 && Superblock.CLOSING.equals(disk.state());
+    }
+    return g == newest - 1;
   }
 
   private static final int STATS_MAGIC = FramedFile.magic("DWST");
@@ -348,8 +398,44 @@ public final class ArrayEngine implements AutoCloseable {
         activateSpare(r);
       }
     }
-    writeSuperblocks("active");
+    writeSuperblocks(Superblock.ACTIVE);
+    boolean replayed = replayJournal();
     resyncDirty();
+    if (replayed) {
+      flush();
+    }
+  }
+
+  /**
+   * Writes every complete transaction of the degraded-write journal again, in order (see {@link
+   * WriteJournal}); the stripes they cover are then as their last journaled update made them.
+   *
+   * @return whether there was anything to replay
+   */
+  private boolean replayJournal() {
+    List<WriteJournal.Txn> txns = journal.transactions();
+    if (txns.isEmpty()) {
+      return false;
+    }
+    LOG.warn("array {}: not closed cleanly; replaying {} degraded writes from {}", arrayId, txns.size(), journal.file());
+    java.util.Set<Long> stripes = new java.util.TreeSet<>();
+    for (WriteJournal.Txn t : txns) {
+      if (t.stripe() < 0 || t.stripe() >= layout.stripes() || t.group() < 0 || t.group() >= layout.groups()) {
+        throw DwException.integrity(journal.file() + ": transaction " + t.id() + " is for stripe " + t.stripe() + " group " + t.group()
+            + ", outside the array (" + layout.stripes() + " stripes, " + layout.groups() + " groups)");
+      }
+      int n = layout.codec(t.group()).totalShards();
+      for (int i = 0; i < t.shards().length; i++) {
+        if (t.shards()[i] >= n) {
+          throw DwException.integrity(journal.file() + ": transaction " + t.id() + " names shard " + t.shards()[i] + " of a " + n + "-shard group");
+        }
+        writeShard(t.stripe(), layout.disk(t.stripe(), t.group(), t.shards()[i]), t.contents()[i]);
+      }
+      stripes.add(t.stripe());
+    }
+    event(RaidEvent.JOURNAL_REPLAYED, -1, "replayed " + txns.size() + " degraded writes of " + stripes.size() + " stripes from the journal after an unclean shutdown",
+        Map.of("writes", txns.size(), "stripes", stripes.size()));
+    return true;
   }
 
   private void checkRecoverable() {
@@ -393,7 +479,15 @@ public final class ArrayEngine implements AutoCloseable {
     return time;
   }
 
+  /**
+   * Adds an event listener. It first receives the events of the assembly that opened the array
+   * (they happen before anyone can listen: stale or missing disks, hot spares, resync), then every
+   * later event.
+   */
   public void addListener(Consumer<RaidEvent> l) {
+    for (RaidEvent e : assemblyEvents) {
+      deliver(l, e);
+    }
     listeners.add(l);
   }
 
@@ -678,6 +772,9 @@ public final class ArrayEngine implements AutoCloseable {
     } finally {
       barrier.readLock().unlock();
     }
+    if (!journal.isEmpty() && journal.sizeBytes() > JOURNAL_FLUSH_BYTES) {
+      flush();
+    }
   }
 
   /** Runs {@code action} while no write is in progress (snapshots are taken this way). */
@@ -696,7 +793,7 @@ public final class ArrayEngine implements AutoCloseable {
     while (pos < end) {
       long s = pos / stripeData;
       long inStripe = pos - s * stripeData;
-      if (inStripe == 0 && end - pos >= 2 * stripeData && allActive()) {
+      if (inStripe == 0 && end - pos >= 2 * stripeData && allActive() && journal.isEmpty()) {
         int count = (int) Math.min(batch, (end - pos) / stripeData);
         try {
           writeBatch(s, count, src, off);
@@ -705,6 +802,12 @@ public final class ArrayEngine implements AutoCloseable {
         }
         pos += count * stripeData;
         off += (int) (count * stripeData);
+        continue;
+      }
+      if (end - pos > stripeData - inStripe && !allActive()) {
+        int n = writeJournaledRun(pos, src, off, end);
+        pos += n;
+        off += n;
         continue;
       }
       int n = (int) Math.min(end - pos, stripeData - inStripe);
@@ -727,7 +830,85 @@ public final class ArrayEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * Shard writes held back until the journal records of a run of stripes are forced together (one
+   * {@code fsync} for the run rather than one per stripe).
+   */
+  private static final class Deferred {
+    final List<long[]> where = new ArrayList<>();
+    final List<byte[]> data = new ArrayList<>();
+    final List<long[]> groups = new ArrayList<>();
+    int txns;
+  }
+
+  /**
+   * Writes the stripes from {@code pos} on (at most {@code batch} of them, up to {@code end}) of an
+   * array that is not whole: the updates of degraded groups are all journaled first, the journal
+   * forced once, and then their shards written. Every prepared update is written even when a later
+   * stripe of the run fails, so that the disks never lag behind what the journal says about a
+   * stripe (a replay must never apply an update that later updates were not computed from).
+   *
+   * @return bytes of the range written
+   */
+  private int writeJournaledRun(long pos, byte[] src, int off, long end) {
+    long stripeData = layout.stripeData();
+    long s0 = pos / stripeData;
+    long last = Math.min((end - 1) / stripeData, s0 + batch - 1);
+    int count = (int) (last - s0 + 1);
+    for (int i = 0; i < count; i++) {
+      lock(s0 + i).writeLock().lock();
+    }
+    Deferred deferred = new Deferred();
+    int begun = 0;
+    int done = 0;
+    try {
+      for (int i = 0; i < count; i++) {
+        bitmap.begin(s0 + i);
+        begun++;
+      }
+      long p = pos;
+      for (int i = 0; i < count; i++) {
+        long s = s0 + i;
+        long inStripe = p - s * stripeData;
+        int n = (int) Math.min(end - p, stripeData - inStripe);
+        writeStripe(s, (int) inStripe, src, off + (int) (p - pos), n, deferred);
+        p += n;
+      }
+      done = (int) (p - pos);
+    } catch (IOException e) {
+      throw DwException.unavailable("array " + arrayId + ": cannot update the write-intent bitmap " + bitmap.file() + ": " + e.getMessage(), e);
+    } finally {
+      try {
+        if (deferred.txns > 0) {
+          journal.force();
+          for (int i = 0; i < deferred.where.size(); i++) {
+            long[] w = deferred.where.get(i);
+            writeShard(w[0], (int) w[1], deferred.data.get(i));
+          }
+        }
+      } finally {
+        for (int i = 0; i < deferred.txns; i++) {
+          journal.done();
+        }
+        for (int i = 0; i < begun; i++) {
+          bitmap.end(s0 + i);
+        }
+        for (int i = count - 1; i >= 0; i--) {
+          lock(s0 + i).writeLock().unlock();
+        }
+      }
+    }
+    for (long[] sg : deferred.groups) {
+      requireAlive(sg[0], (int) sg[1]);
+    }
+    return done;
+  }
+
   private void writeStripe(long s, int inStripe, byte[] src, int off, int len) {
+    writeStripe(s, inStripe, src, off, len, null);
+  }
+
+  private void writeStripe(long s, int inStripe, byte[] src, int off, int len, Deferred deferred) {
     int bs = layout.blockSize();
     int firstChunk = inStripe / bs;
     int lastChunk = (inStripe + len - 1) / bs;
@@ -750,7 +931,7 @@ public final class ArrayEngine implements AutoCloseable {
         full &= from[j] == 0 && to[j] == bs;
       }
       int srcBase = off - inStripe;
-      writeGroup(s, g, from, to, src, srcBase, touched, full);
+      writeGroup(s, g, from, to, src, srcBase, touched, full, deferred);
     }
   }
 
@@ -758,7 +939,7 @@ public final class ArrayEngine implements AutoCloseable {
    * Writes the ranges {@code [from[j], to[j])} of data shards of group {@code g}; {@code src[base +
    * c * bs + x]} is byte {@code x} of data chunk {@code c} of the stripe.
    */
-  private void writeGroup(long s, int g, int[] from, int[] to, byte[] src, int base, int touched, boolean full) {
+  private void writeGroup(long s, int g, int[] from, int[] to, byte[] src, int base, int touched, boolean full, Deferred deferred) {
     ErasureCodec codec = layout.codec(g);
     int k = codec.dataShards();
     int m = codec.parityShards();
@@ -769,7 +950,9 @@ public final class ArrayEngine implements AutoCloseable {
     for (int j = 0; j < n; j++) {
       healthy &= usable(layout.disk(s, g, j), s);
     }
-    if (m > 0 && !full && healthy && touched * 2 <= k && readModifyWrite(s, g, from, to, src, base)) {
+    // the write hole: several shards of a group without one of its members change together
+    boolean journaled = m > 0 && k > 1 && (!healthy || journal.covers(s));
+    if (m > 0 && !full && healthy && !journaled && touched * 2 <= k && readModifyWrite(s, g, from, to, src, base)) {
       return;
     }
     Fault[] fault = new Fault[n];
@@ -794,9 +977,42 @@ public final class ArrayEngine implements AutoCloseable {
       }
     }
     codec.encode(Arrays.copyOf(shards, n), 0, bs);
-    for (int j = 0; j < n; j++) {
-      if (j >= k || to[j] > from[j]) {
-        writeShard(s, layout.disk(s, g, j), shards[j]);
+    if (journaled) {
+      int[] which = new int[n];
+      int count = 0;
+      for (int j = 0; j < n; j++) {
+        if ((j >= k || to[j] > from[j]) && writable(layout.disk(s, g, j))) {
+          which[count++] = j;
+        }
+      }
+      byte[][] contents = new byte[count][];
+      for (int i = 0; i < count; i++) {
+        contents[i] = shards[which[i]];
+      }
+      journaled = count > 0;
+      if (journaled && deferred != null) {
+        journal.log(s, g, Arrays.copyOf(which, count), contents, false);
+        for (int i = 0; i < count; i++) {
+          deferred.where.add(new long[] {s, layout.disk(s, g, which[i])});
+          deferred.data.add(contents[i].clone());
+        }
+        deferred.groups.add(new long[] {s, g});
+        deferred.txns++;
+        return;
+      }
+      if (journaled) {
+        journal.log(s, g, Arrays.copyOf(which, count), contents, true);
+      }
+    }
+    try {
+      for (int j = 0; j < n; j++) {
+        if (j >= k || to[j] > from[j]) {
+          writeShard(s, layout.disk(s, g, j), shards[j]);
+        }
+      }
+    } finally {
+      if (journaled) {
+        journal.done();
       }
     }
     requireAlive(s, g);
@@ -896,6 +1112,7 @@ public final class ArrayEngine implements AutoCloseable {
   /** Makes every acknowledged write durable, then clears the write-intent bits it covers. */
   public void flush() {
     long epoch = bitmap.startFlush();
+    WriteJournal.Mark mark = journal.mark();
     for (int r = 0; r < roles.length; r++) {
       if (writable(r)) {
         try {
@@ -910,6 +1127,7 @@ public final class ArrayEngine implements AutoCloseable {
     } catch (IOException e) {
       throw DwException.unavailable("array " + arrayId + ": cannot update the write-intent bitmap: " + e.getMessage(), e);
     }
+    journal.clearIfQuiet(mark);
   }
 
   // ---------------------------------------------------------------- membership
@@ -924,7 +1142,7 @@ public final class ArrayEngine implements AutoCloseable {
     String why = cause == null ? "failed by the operator" : io.datawarehouse.sdk.Health.describe(cause);
     LOG.warn("array {}: disk {} ({}) failed: {}", arrayId, role, roles[role] == null ? "missing" : roles[role].name(), why);
     event(RaidEvent.DISK_FAILED, role, "disk " + role + " failed: " + why, roles[role] == null ? Map.of() : Map.of("path", roles[role].name()));
-    writeSuperblocks("active");
+    writeSuperblocks(Superblock.ACTIVE);
     activateSpare(role);
   }
 
@@ -940,7 +1158,7 @@ public final class ArrayEngine implements AutoCloseable {
     rebuildPos[role] = 0;
     deleteCheckpoint(role);
     closeQuietly(old);
-    writeSuperblocks("active");
+    writeSuperblocks(Superblock.ACTIVE);
     LOG.warn("array {}: hot spare {} takes the place of disk {}; it needs a rebuild", arrayId, spare.name(), role);
     event(RaidEvent.SPARE_ACTIVATED, role, "hot spare " + spare.name() + " replaces disk " + role, Map.of("path", spare.name()));
     return true;
@@ -987,7 +1205,7 @@ public final class ArrayEngine implements AutoCloseable {
     String diskId = UUID.randomUUID().toString();
     try {
       BlockDevice dev = devices.create(target, template.diskSize());
-      MemberDisk d = MemberDisk.format(dev, diskLayout, template.with(diskId, role, generation, "active", members(role, diskId)));
+      MemberDisk d = MemberDisk.format(dev, diskLayout, template.with(diskId, role, generation, Superblock.ACTIVE, members(role, diskId)));
       roles[role] = d;
     } catch (IOException e) {
       throw DwException.unavailable("cannot create the replacement disk " + target + ": " + e.getMessage(), e);
@@ -1002,7 +1220,7 @@ public final class ArrayEngine implements AutoCloseable {
     roleState[role] = Superblock.REBUILDING;
     rebuildPos[role] = 0;
     deleteCheckpoint(role);
-    writeSuperblocks("active");
+    writeSuperblocks(Superblock.ACTIVE);
     LOG.info("array {}: disk {} replaced by {}; rebuild it with dw raid rebuild", arrayId, role, target);
   }
 
@@ -1121,9 +1339,10 @@ public final class ArrayEngine implements AutoCloseable {
     }
     synchronized (this) {
       roleState[role] = Superblock.ACTIVE;
-      writeSuperblocks("active");
+      writeSuperblocks(Superblock.ACTIVE);
     }
     deleteCheckpoint(role);
+    flush(); // durable, and the degraded-write journal is no longer needed
     double secs = Math.max(1e-9, (time.nanoTime() - t0) / 1e9);
     LOG.info("array {}: disk {} rebuilt ({} MB/s)", arrayId, role, String.format(java.util.Locale.ROOT, "%.1f", bytes / secs / 1e6));
     event(RaidEvent.REBUILD_FINISHED, role, "rebuild of disk " + role + " finished", Map.of("bytes", bytes, "seconds", secs));
@@ -1359,7 +1578,10 @@ public final class ArrayEngine implements AutoCloseable {
     closed = true;
     flush();
     saveCounters();
-    writeSuperblocks("clean");
+    // two rounds: after the first every member is known to hold every write; a crash in the second
+    // leaves members at the newest generation (clean) or one behind (closing), both trusted
+    writeSuperblocks(Superblock.CLOSING);
+    writeSuperblocks(Superblock.CLEAN);
     for (MemberDisk d : roles) {
       closeQuietly(d);
     }
@@ -1371,6 +1593,7 @@ public final class ArrayEngine implements AutoCloseable {
     } catch (IOException e) {
       LOG.warn("array {}: closing the bitmap: {}", arrayId, e.getMessage());
     }
+    closeQuietly(journal);
     closeQuietly(lock == null ? null : lock.channel());
   }
 
@@ -1387,6 +1610,7 @@ public final class ArrayEngine implements AutoCloseable {
       closeQuietly(d);
     }
     closeQuietly(bitmap);
+    closeQuietly(journal);
     closeQuietly(lock == null ? null : lock.channel());
   }
 
@@ -1413,12 +1637,19 @@ public final class ArrayEngine implements AutoCloseable {
 
   private void event(String type, int disk, String message, Map<String, Object> details) {
     RaidEvent e = new RaidEvent(type, arrayId, disk, message, time.now(), details);
+    if (assembling) {
+      assemblyEvents.add(e);
+    }
     for (Consumer<RaidEvent> l : listeners) {
-      try {
-        l.accept(e);
-      } catch (RuntimeException ex) {
-        LOG.warn("array {}: an event listener failed: {}", arrayId, ex.toString());
-      }
+      deliver(l, e);
+    }
+  }
+
+  private void deliver(Consumer<RaidEvent> l, RaidEvent e) {
+    try {
+      l.accept(e);
+    } catch (RuntimeException ex) {
+      LOG.warn("array {}: an event listener failed: {}", arrayId, ex.toString());
     }
   }
 

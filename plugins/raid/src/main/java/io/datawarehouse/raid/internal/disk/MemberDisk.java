@@ -31,6 +31,14 @@ import java.util.zip.CRC32C;
 public final class MemberDisk implements AutoCloseable {
   private static final int SB_MAGIC = FramedFile.magic("DWSB");
   private static final int REMAP_MAGIC = FramedFile.magic("DWRM");
+  /**
+   * Format version of the superblock record. 1: the state was {@code clean} or {@code active} and a
+   * clean close wrote one round of superblocks. 2: a clean close writes two rounds ({@code
+   * closing}, then {@code clean}), so that after a clean close every member must be at the newest
+   * generation (see {@link Superblock}). Version 1 disks are read (their array is assembled with
+   * the version 1 rule) and rewritten as version 2 at once.
+   */
+  public static final int SUPERBLOCK_VERSION = 2;
 
   private final BlockDevice dev;
   private final DiskLayout layout;
@@ -40,6 +48,7 @@ public final class MemberDisk implements AutoCloseable {
   private final Map<Long, Integer> remap = new HashMap<>();
   private final DiskCounters counters = new DiskCounters();
   private volatile Superblock superblock;
+  private volatile int superblockVersion = SUPERBLOCK_VERSION;
   private long remapGeneration;
   private int nextSpare;
 
@@ -47,8 +56,8 @@ public final class MemberDisk implements AutoCloseable {
     this.dev = dev;
     this.layout = layout;
     this.superblock = sb;
-    this.superblocks = new SlotStore(0, DiskLayout.SUPERBLOCK_SLOT, SB_MAGIC);
-    this.remapStore = new SlotStore(DiskLayout.REMAP_START, layout.remapSlot(), REMAP_MAGIC);
+    this.superblocks = new SlotStore(0, DiskLayout.SUPERBLOCK_SLOT, SB_MAGIC, SUPERBLOCK_VERSION);
+    this.remapStore = new SlotStore(DiskLayout.REMAP_START, layout.remapSlot(), REMAP_MAGIC, 1);
     this.crc = new int[(int) (2 * (layout.blocks() + layout.spareBlocks()))];
   }
 
@@ -78,7 +87,7 @@ public final class MemberDisk implements AutoCloseable {
    * @return null when the device carries no valid superblock (a blank, foreign or wiped disk)
    */
   public static MemberDisk open(BlockDevice dev) throws IOException {
-    SlotStore.Slot slot = new SlotStore(0, DiskLayout.SUPERBLOCK_SLOT, SB_MAGIC).read(dev);
+    SlotStore.Slot slot = new SlotStore(0, DiskLayout.SUPERBLOCK_SLOT, SB_MAGIC, SUPERBLOCK_VERSION).read(dev);
     if (slot == null) {
       return null;
     }
@@ -88,6 +97,7 @@ public final class MemberDisk implements AutoCloseable {
       throw new IOException(dev.name() + ": the device has " + dev.size() + " bytes but its superblock needs " + layout.end() + " (truncated)");
     }
     MemberDisk d = new MemberDisk(dev, layout, sb);
+    d.superblockVersion = slot.version();
     SlotStore.Slot r = d.remapStore.read(dev);
     if (r == null) {
       throw new IOException(dev.name() + ": the bad-block remap table is unreadable in both slots");
@@ -127,10 +137,16 @@ public final class MemberDisk implements AutoCloseable {
     return dev;
   }
 
-  /** Writes a new superblock (its generation picks the slot) and forces it. */
+  /** Format version of the superblock as read from the disk ({@link #SUPERBLOCK_VERSION} once written). */
+  public int superblockVersion() {
+    return superblockVersion;
+  }
+
+  /** Writes a new superblock (its generation picks the slot), in the current format, and forces it. */
   public void writeSuperblock(Superblock sb) throws IOException {
-    superblocks.write(dev, sb.generation(), Json.toBytes(sb));
+    superblocks.write(dev, sb.generation(), SUPERBLOCK_VERSION, Json.toBytes(sb));
     this.superblock = sb;
+    this.superblockVersion = SUPERBLOCK_VERSION;
   }
 
   /** Number of blocks remapped to spares. */
@@ -333,7 +349,7 @@ public final class MemberDisk implements AutoCloseable {
     List<long[]> entries = new ArrayList<>();
     remap.forEach((b, s) -> entries.add(new long[] {b, s}));
     remapGeneration++;
-    remapStore.write(dev, remapGeneration, Json.toBytes(entries));
+    remapStore.write(dev, remapGeneration, 1, Json.toBytes(entries));
   }
 
   public void flush() throws IOException {

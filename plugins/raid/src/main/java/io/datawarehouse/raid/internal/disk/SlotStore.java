@@ -12,25 +12,31 @@ import java.nio.ByteBuffer;
  * generation as the first 8 bytes of the body, and forced. A crash tears at most the slot being
  * written; the other still holds the previous generation. Reading takes the valid slot with the
  * higher generation.
+ *
+ * <p>The frame's version is the format version of the payload: records of versions {@code 1 ..
+ * maxVersion} are read (the caller interprets the version); a valid record of a newer version is
+ * refused with an {@link IOException} that says so, rather than being taken for a torn slot.
  */
 public final class SlotStore {
   private final long offset;
   private final int slotSize;
   private final int magic;
+  private final int maxVersion;
 
-  public SlotStore(long offset, int slotSize, int magic) {
+  public SlotStore(long offset, int slotSize, int magic, int maxVersion) {
     this.offset = offset;
     this.slotSize = slotSize;
     this.magic = magic;
+    this.maxVersion = maxVersion;
   }
 
-  /** A generation and its payload. */
-  public record Slot(long generation, byte[] payload) {}
+  /** A generation, the format version of its payload, and the payload. */
+  public record Slot(long generation, int version, byte[] payload) {}
 
-  /** Writes {@code payload} as {@code generation} and forces the device. */
-  public void write(BlockDevice dev, long generation, byte[] payload) throws IOException {
+  /** Writes {@code payload} as {@code generation} in format {@code version} and forces the device. */
+  public void write(BlockDevice dev, long generation, int version, byte[] payload) throws IOException {
     byte[] body = ByteBuffer.allocate(8 + payload.length).putLong(generation).put(payload).array();
-    byte[] framed = FramedFile.frame(magic, 1, body);
+    byte[] framed = FramedFile.frame(magic, version, body);
     if (framed.length > slotSize) {
       throw DwException.internal(dev.name() + ": metadata record of " + framed.length + " bytes does not fit its " + slotSize + "-byte slot", null);
     }
@@ -40,7 +46,12 @@ public final class SlotStore {
     dev.flush();
   }
 
-  /** The newest valid slot, or null when neither slot holds a valid record. */
+  /**
+   * The newest valid slot, or null when neither slot holds a valid record.
+   *
+   * @throws IOException when the newest valid record has a format version newer than {@code
+   *     maxVersion} (written by a newer build), or the device fails
+   */
   public Slot read(BlockDevice dev) throws IOException {
     Slot best = null;
     for (int i = 0; i < 2; i++) {
@@ -48,6 +59,10 @@ public final class SlotStore {
       if (s != null && (best == null || s.generation() > best.generation())) {
         best = s;
       }
+    }
+    if (best != null && best.version() > maxVersion) {
+      throw new IOException(dev.name() + ": metadata record (magic " + String.format("0x%08x", magic) + ", generation " + best.generation()
+          + ") has format version " + best.version() + "; this build reads versions 1.." + maxVersion + " (written by a newer DataWarehouse: upgrade to open it)");
     }
     return best;
   }
@@ -70,12 +85,13 @@ public final class SlotStore {
     byte[] framed = new byte[(int) len + FramedFile.OVERHEAD];
     System.arraycopy(slot, 0, framed, 0, framed.length);
     try {
-      byte[] body = FramedFile.unframe(dev.name(), framed, magic, 1, 1).body();
+      FramedFile.Frame frame = FramedFile.unframe(dev.name(), framed, magic, 1, 0xFFFF);
+      byte[] body = frame.body();
       ByteBuffer bb = ByteBuffer.wrap(body);
       long gen = bb.getLong();
       byte[] payload = new byte[body.length - 8];
       bb.get(payload);
-      return new Slot(gen, payload);
+      return new Slot(gen, frame.version(), payload);
     } catch (DwException e) {
       return null;
     }

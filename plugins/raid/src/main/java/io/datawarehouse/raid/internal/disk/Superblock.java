@@ -9,9 +9,16 @@ import java.util.List;
  * @param arrayId the array this disk belongs to
  * @param diskId this disk's identity (a new one for every replacement)
  * @param role the disk's position in the array, or -1 for a hot spare
- * @param generation the event counter: every change of membership or state increments it on
- *     every disk, so a disk that missed changes (it was failed or unplugged) has a lower one
- * @param state {@code clean} after an orderly close, {@code active} while open
+ * @param generation the event counter: every assembly, every change of membership or state and
+ *     each of the two rounds of a clean close increments it on every disk, so a disk that missed
+ *     changes (it was failed, unplugged, or is an old copy) has a lower one
+ * @param state {@code active} while the array is open (written at assembly); {@code closing} in
+ *     the first round of a clean close (every write is durable by then); {@code clean} in the
+ *     second round. After a clean close (the newest superblock says {@code clean}) every member
+ *     is at the newest generation, or one behind in state {@code closing} (the second round was
+ *     cut short): anything else is stale. After an unclean stop the newest superblock says {@code
+ *     active} or {@code closing}, and a member one generation behind is tolerated (a crash in the
+ *     middle of a superblock update)
  * @param level {@code 0 1 5 6 10 rs}
  * @param disks the number of active roles
  * @param dataShards k (RS) or the level's data shards per stripe
@@ -34,7 +41,11 @@ public record Superblock(
     long diskSize,
     List<Member> members) {
 
-  /** Disk states in the member table. */
+  /** Array states ({@link #state()}). */
+  public static final String CLEAN = "clean";
+  public static final String CLOSING = "closing";
+
+  /** Disk states in the member table ({@code active} is also the array state while open). */
   public static final String ACTIVE = "active";
   public static final String FAILED = "failed";
   public static final String REBUILDING = "rebuilding";
