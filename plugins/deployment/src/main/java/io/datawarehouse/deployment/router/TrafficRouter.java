@@ -1,0 +1,364 @@
+package io.datawarehouse.deployment.router;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.datawarehouse.deployment.EnvironmentSwitch;
+import io.datawarehouse.deployment.LatencyHistogram;
+import io.datawarehouse.deployment.TrafficRoute;
+import io.datawarehouse.deployment.TrafficStats;
+import io.datawarehouse.sdk.DwException;
+import io.datawarehouse.sdk.ErrorCode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An HTTP/1.1 reverse proxy on loopback that splits each service's requests between pools
+ * (versions) by weight, and counts requests, errors and latency per pool.
+ *
+ * <p>Design: one listener per service (JDK {@link HttpServer}, a virtual thread per exchange) and
+ * one shared {@link HttpClient} with keep-alive connections to the backends. The routing table of a
+ * service is an immutable object behind one volatile field: a route or an environment switch builds
+ * a new table and swaps it in, so every request sees either the old table or the new one, never a
+ * mix. A request carrying {@code X-DW-Version: <pool>} goes to that pool whatever the weights (for
+ * tests and smoke checks); otherwise a pool is drawn with probability weight / total, and a backend
+ * in round robin. A connection refused by one backend is retried on the next backend of the same
+ * pool (nothing was sent, so this is safe for any method); a request no backend accepted, a 5xx
+ * answer or a timeout counts as an error of the pool. The answer carries {@code X-DW-Pool} naming
+ * the pool that served it.
+ *
+ * <p>JDK HttpServer and HttpClient were chosen over Jetty to keep the plugin free of external
+ * dependencies; the router's overhead is measured in dw-bench ({@code RouterOverheadBenchmark}).
+ *
+ * <p>Threading: thread-safe.
+ */
+public final class TrafficRouter implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TrafficRouter.class);
+  /** The header that pins a request to a pool. */
+  public static final String VERSION_HEADER = "X-DW-Version";
+  /** The answer header naming the pool that served. */
+  public static final String POOL_HEADER = "X-DW-Pool";
+  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
+      "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect",
+      "date");
+
+  /**
+   * Options.
+   *
+   * @param connectTimeout to connect to a backend
+   * @param requestTimeout for a backend's answer
+   */
+  public record Options(Duration connectTimeout, Duration requestTimeout) {
+    /** 2 s to connect, 30 s to answer. */
+    public static Options defaults() {
+      return new Options(Duration.ofSeconds(2), Duration.ofSeconds(30));
+    }
+  }
+
+  /** One pool as routed: immutable but for its counters, which outlive tables. */
+  private record Pool(String name, String environment, int weight, List<URI> backends, AtomicInteger next,
+      PoolCounters counters) {}
+
+  private static final class PoolCounters {
+    final LongAdder requests = new LongAdder();
+    final LongAdder errors = new LongAdder();
+    final LatencyHistogram latency = new LatencyHistogram();
+  }
+
+  private record Table(List<Pool> pools, int totalWeight, String activeEnvironment) {
+    Pool pick(String pinned) {
+      if (pinned != null) {
+        for (Pool p : pools) {
+          if (p.name.equals(pinned)) {
+            return p;
+          }
+        }
+      }
+      if (totalWeight <= 0) {
+        return null;
+      }
+      int r = ThreadLocalRandom.current().nextInt(totalWeight);
+      for (Pool p : pools) {
+        r -= p.weight;
+        if (r < 0) {
+          return p;
+        }
+      }
+      return null;
+    }
+  }
+
+  private final class Service {
+    final String name;
+    final HttpServer server;
+    final ExecutorService executor;
+    final Map<String, PoolCounters> counters = new ConcurrentHashMap<>();
+    volatile Table table = new Table(List.of(), 0, null);
+
+    Service(String name, int port) throws IOException {
+      this.name = name;
+      this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("dw-router-" + name + "-", 0).factory());
+      this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
+      server.setExecutor(executor);
+      server.createContext("/", this::handle);
+      server.start();
+    }
+
+    void handle(HttpExchange ex) throws IOException {
+      try (ex) {
+        Table t = table;
+        Pool pool = t.pick(ex.getRequestHeaders().getFirst(VERSION_HEADER));
+        if (pool == null || pool.backends.isEmpty()) {
+          byte[] msg = ("no backend routed for service '" + name + "'\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(503, msg.length);
+          ex.getResponseBody().write(msg);
+          return;
+        }
+        long start = System.nanoTime();
+        byte[] body;
+        try (InputStream in = ex.getRequestBody()) {
+          body = in.readAllBytes();
+        }
+        HttpResponse<byte[]> resp = null;
+        Exception failure = null;
+        int first = Math.floorMod(pool.next.getAndIncrement(), pool.backends.size());
+        for (int i = 0; i < pool.backends.size(); i++) {
+          URI base = pool.backends.get((first + i) % pool.backends.size());
+          try {
+            resp = http.send(request(ex, base, body), HttpResponse.BodyHandlers.ofByteArray());
+            failure = null;
+            break;
+          } catch (ConnectException | HttpConnectTimeoutException e) {
+            failure = e; // nothing was sent: try the next backend
+          } catch (IOException e) {
+            failure = e;
+            break;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = e;
+            break;
+          }
+        }
+        PoolCounters c = pool.counters;
+        c.requests.increment();
+        Headers out = ex.getResponseHeaders();
+        out.set(POOL_HEADER, pool.name);
+        if (resp == null) {
+          c.errors.increment();
+          c.latency.recordMicros((System.nanoTime() - start) / 1000);
+          byte[] msg = ("bad gateway: pool '" + pool.name + "': " + failure + "\n")
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(502, msg.length);
+          ex.getResponseBody().write(msg);
+          return;
+        }
+        if (resp.statusCode() >= 500) {
+          c.errors.increment();
+        }
+        resp.headers().map().forEach((k, v) -> {
+          if (!HOP_BY_HOP.contains(k.toLowerCase(Locale.ROOT)) && !k.startsWith(":")) {
+            out.put(k, v);
+          }
+        });
+        byte[] rb = resp.body();
+        boolean head = "HEAD".equalsIgnoreCase(ex.getRequestMethod());
+        ex.sendResponseHeaders(resp.statusCode(), head || resp.statusCode() == 204 || resp.statusCode() == 304 ? -1
+            : rb.length == 0 ? -1 : rb.length);
+        if (!head && rb.length > 0) {
+          try (OutputStream os = ex.getResponseBody()) {
+            os.write(rb);
+          }
+        }
+        c.latency.recordMicros((System.nanoTime() - start) / 1000);
+      }
+    }
+
+    HttpRequest request(HttpExchange ex, URI base, byte[] body) {
+      URI target = base.resolve(ex.getRequestURI().getRawPath()
+          + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()));
+      HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(options.requestTimeout())
+          .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofByteArray(body));
+      ex.getRequestHeaders().forEach((k, v) -> {
+        if (!HOP_BY_HOP.contains(k.toLowerCase(Locale.ROOT))) {
+          v.forEach(value -> b.header(k, value));
+        }
+      });
+      b.header("X-Forwarded-For", ex.getRemoteAddress().getAddress().getHostAddress());
+      return b.build();
+    }
+
+    void close() {
+      server.stop(0);
+      executor.close();
+    }
+  }
+
+  private final Options options;
+  private final HttpClient http;
+  private final Map<String, Service> services = new ConcurrentHashMap<>();
+
+  /** A router with no services yet. */
+  public TrafficRouter(Options options) {
+    this.options = options;
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(options.connectTimeout())
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+  }
+
+  /**
+   * Installs a service's routing table, starting its listener on the first call.
+   *
+   * @throws DwException INVALID_ARGUMENT for a bad table (no service, negative weight, a backend
+   *     that is not loopback host:port, a first table without a port); UNAVAILABLE when the port
+   *     cannot be bound
+   */
+  public synchronized void route(TrafficRoute r) {
+    if (r == null || r.service() == null || r.service().isBlank()) {
+      throw DwException.invalidArgument("a traffic route needs a service");
+    }
+    Service s = services.get(r.service());
+    if (s == null) {
+      if (r.port() <= 0 || r.port() > 65535) {
+        throw DwException.invalidArgument("the first route of service '" + r.service() + "' must give the router port"
+            + " (1..65535), was " + r.port());
+      }
+      try {
+        s = new Service(r.service(), r.port());
+      } catch (IOException e) {
+        throw DwException.unavailable("cannot listen on 127.0.0.1:" + r.port() + " for service '" + r.service() + "'", e);
+      }
+      services.put(r.service(), s);
+      LOG.info("router: service '{}' listening on 127.0.0.1:{}", r.service(), s.server.getAddress().getPort());
+    } else if (r.port() > 0 && r.port() != s.server.getAddress().getPort()) {
+      throw DwException.invalidArgument("service '" + r.service() + "' is routed on port "
+          + s.server.getAddress().getPort() + ", a route cannot move it to " + r.port());
+    }
+    List<Pool> pools = new ArrayList<>();
+    int total = 0;
+    for (TrafficRoute.Pool p : r.pools() == null ? List.<TrafficRoute.Pool>of() : r.pools()) {
+      if (p.name() == null || p.name().isBlank() || p.weight() < 0) {
+        throw DwException.invalidArgument("service '" + r.service() + "': every pool needs a name and a weight >= 0, got "
+            + p);
+      }
+      List<URI> backends = new ArrayList<>();
+      for (String b : p.backends() == null ? List.<String>of() : p.backends()) {
+        backends.add(backend(r.service(), b));
+      }
+      pools.add(new Pool(p.name(), p.environment(), p.weight(), List.copyOf(backends), new AtomicInteger(),
+          s.counters.computeIfAbsent(p.name(), k -> new PoolCounters())));
+      total += p.weight();
+    }
+    s.table = new Table(List.copyOf(pools), total, s.table.activeEnvironment);
+    LOG.info("router: service '{}' routed {}", r.service(), describe(s.table));
+  }
+
+  /**
+   * Gives every pool of {@code environment} weight 100 and every other pool 0, in one swap.
+   *
+   * @throws DwException NOT_FOUND for an unknown service; FAILED_PRECONDITION when no pool belongs
+   *     to the environment
+   */
+  public synchronized void switchEnvironment(EnvironmentSwitch sw) {
+    Service s = service(sw.service());
+    Table t = s.table;
+    List<Pool> pools = new ArrayList<>();
+    boolean found = false;
+    int total = 0;
+    for (Pool p : t.pools) {
+      boolean on = sw.environment() != null && sw.environment().equals(p.environment);
+      found |= on;
+      pools.add(new Pool(p.name, p.environment, on ? 100 : 0, p.backends, p.next, p.counters));
+      total += on ? 100 : 0;
+    }
+    if (!found) {
+      throw DwException.of(ErrorCode.FAILED_PRECONDITION, "service '" + sw.service() + "' has no pool in environment '"
+          + sw.environment() + "' (pools: " + describe(t) + ")");
+    }
+    s.table = new Table(List.copyOf(pools), total, sw.environment());
+    LOG.info("router: service '{}' switched to environment {}", sw.service(), sw.environment());
+  }
+
+  /** The counts of every pool of a service. @throws DwException NOT_FOUND for an unknown service */
+  public TrafficStats stats(String service) {
+    Service s = service(service);
+    Table t = s.table;
+    List<TrafficStats.PoolStats> out = new ArrayList<>();
+    for (Map.Entry<String, PoolCounters> e : new java.util.TreeMap<>(s.counters).entrySet()) {
+      int weight = t.pools.stream().filter(p -> p.name.equals(e.getKey())).mapToInt(Pool::weight).sum();
+      PoolCounters c = e.getValue();
+      out.add(new TrafficStats.PoolStats(e.getKey(), weight, c.requests.sum(), c.errors.sum(), c.latency.snapshot()));
+    }
+    return new TrafficStats(service, t.activeEnvironment, out);
+  }
+
+  /** The port a service listens on. @throws DwException NOT_FOUND for an unknown service */
+  public int port(String service) {
+    return service(service).server.getAddress().getPort();
+  }
+
+  /** Stops every listener. */
+  @Override
+  public synchronized void close() {
+    services.values().forEach(Service::close);
+    services.clear();
+    http.close();
+  }
+
+  private Service service(String name) {
+    Service s = services.get(name);
+    if (s == null) {
+      throw DwException.notFound("the router has no service '" + name + "' (services: " + services.keySet() + ")");
+    }
+    return s;
+  }
+
+  private static URI backend(String service, String hostPort) {
+    int colon = hostPort == null ? -1 : hostPort.lastIndexOf(':');
+    String host = colon < 0 ? "" : hostPort.substring(0, colon);
+    if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("[::1]")) {
+      throw DwException.invalidArgument("service '" + service + "': a backend must be a loopback host:port, was '"
+          + hostPort + "'");
+    }
+    try {
+      int port = Integer.parseInt(hostPort.substring(colon + 1));
+      if (port < 1 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return URI.create("http://" + host + ":" + port + "/");
+    } catch (NumberFormatException e) {
+      throw DwException.invalidArgument("service '" + service + "': bad backend port in '" + hostPort + "'");
+    }
+  }
+
+  private static String describe(Table t) {
+    StringBuilder sb = new StringBuilder();
+    for (Pool p : t.pools) {
+      sb.append(p.name).append(p.environment == null ? "" : "/" + p.environment).append('=').append(p.weight)
+          .append(p.backends.size() == 1 ? " (1 backend) " : " (" + p.backends.size() + " backends) ");
+    }
+    return sb.toString().trim();
+  }
+}
