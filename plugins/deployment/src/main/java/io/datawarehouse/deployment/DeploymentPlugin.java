@@ -48,6 +48,8 @@ public final class DeploymentPlugin implements Plugin {
       .duration("pollInterval", "250ms", "how often rollouts are advanced")
       .duration("requestTimeout", "15s", "timeout of each request to the supervisor and the router")
       .duration("auditTimeout", "5s", "timeout of an audit write to the tamperproof plugin")
+      .integer("auditRetainDays", 365, io.datawarehouse.sdk.config.Validators.range(0, 36500), "retention of audit records in the tamperproof ledger, in days"
+          + " (0: the tamperproof namespace 'deployment' decides)")
       .build();
 
   private final List<Subscription> subscriptions = new ArrayList<>();
@@ -111,7 +113,8 @@ public final class DeploymentPlugin implements Plugin {
     Config oc = context.config().getSection("orchestrator");
     if (oc.isTrue("enabled")) {
       Orchestrator o = new Orchestrator(bus, context.dataDir(), context.time(), new Orchestrator.Options(
-          oc.getDuration("pollInterval"), oc.getDuration("requestTimeout"), oc.getDuration("auditTimeout")));
+          oc.getDuration("pollInterval"), oc.getDuration("requestTimeout"), oc.getDuration("auditTimeout"),
+          oc.getInt("auditRetainDays")));
       orchestrator = o;
       subscriptions.add(bus.subscribe(DeploymentTopics.ROLLOUT_APPLY,
           MessageHandler.json(ApplyRequest.class, q -> o.apply(Orchestrator.specFrom(q.spec())))));

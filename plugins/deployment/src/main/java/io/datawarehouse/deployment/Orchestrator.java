@@ -67,11 +67,13 @@ public final class Orchestrator implements AutoCloseable {
    * @param pollInterval how often the background loop ticks
    * @param requestTimeout the timeout of each bus request to the supervisor and the router
    * @param auditTimeout the timeout of an audit write to the tamperproof plugin
+   * @param auditRetainDays the retention of audit records in days, or 0 to leave it to the
+   *     tamperproof plugin's configuration of namespace {@code deployment}
    */
-  public record Options(Duration pollInterval, Duration requestTimeout, Duration auditTimeout) {
-    /** 250 ms, 15 s, 5 s. */
+  public record Options(Duration pollInterval, Duration requestTimeout, Duration auditTimeout, int auditRetainDays) {
+    /** 250 ms, 15 s, 5 s, 365 days. */
     public static Options defaults() {
-      return new Options(Duration.ofMillis(250), Duration.ofSeconds(15), Duration.ofSeconds(5));
+      return new Options(Duration.ofMillis(250), Duration.ofSeconds(15), Duration.ofSeconds(5), 365);
     }
   }
 
@@ -576,6 +578,9 @@ public final class Orchestrator implements AutoCloseable {
     write.put("contentType", "application/json");
     write.put("metadata", Map.of("rollout", e.rolloutId(), "type", e.type(), "service", e.service()));
     write.put("actor", "deployment");
+    if (options.auditRetainDays() > 0) {
+      write.put("retainDays", options.auditRetainDays());
+    }
     try {
       bus.request(Message.json(DeploymentTopics.TAMPERPROOF_WRITE, write), options.auditTimeout()).whenComplete((m, ex) -> {
         String note;

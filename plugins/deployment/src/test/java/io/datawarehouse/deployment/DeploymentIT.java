@@ -277,7 +277,7 @@ class DeploymentIT {
     Path dir = tmp.resolve("orchestrator");
     int base = TestService.freePorts(6);
     Orchestrator.Options opts = new Orchestrator.Options(Duration.ofMillis(50), Duration.ofSeconds(20),
-        Duration.ofSeconds(1));
+        Duration.ofSeconds(1), 30);
     Orchestrator first = new Orchestrator(bus, dir, Time.SYSTEM, opts);
     first.start();
     RolloutStatus init = first.apply(DeploymentSpec.parse(spec("v1", 3, base, base + 5, "{type: rolling}"), "spec"));

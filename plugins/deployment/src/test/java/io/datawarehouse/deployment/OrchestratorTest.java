@@ -43,7 +43,7 @@ class OrchestratorTest {
 
   private Orchestrator open() {
     return new Orchestrator(bus, tmp, time, new Orchestrator.Options(Duration.ofMillis(10), Duration.ofSeconds(5),
-        Duration.ofSeconds(1)));
+        Duration.ofSeconds(1), 30));
   }
 
   static DeploymentSpec spec(String version, String strategy, Integer router) {

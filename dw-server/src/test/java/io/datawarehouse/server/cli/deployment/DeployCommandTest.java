@@ -94,7 +94,7 @@ class DeployCommandTest {
   @Test
   void applyFollow_status_history_promote() throws Exception {
     orchestrator = new Orchestrator(bus, data.resolve("deployment"), Time.SYSTEM,
-        new Orchestrator.Options(Duration.ofMillis(20), Duration.ofSeconds(5), Duration.ofSeconds(1)));
+        new Orchestrator.Options(Duration.ofMillis(20), Duration.ofSeconds(5), Duration.ofSeconds(1), 30));
     orchestrator.start();
     Run first = dw("deploy", "apply", spec("v1", "{type: rolling}").toString(), "--follow");
     assertThat(first.exit()).as(first.err()).isZero();
