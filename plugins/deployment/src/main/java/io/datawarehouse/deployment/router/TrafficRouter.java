@@ -12,14 +12,8 @@ import io.datawarehouse.sdk.ErrorCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * (versions) by weight, and counts requests, errors and latency per pool.
  *
  * <p>Design: one listener per service (JDK {@link HttpServer}, a virtual thread per exchange) and
- * one shared {@link HttpClient} with keep-alive connections to the backends. The routing table of a
+ * one shared outbound client with keep-alive connections to the backends. The routing table of a
  * service is an immutable object behind one volatile field: a route or an environment switch builds
  * a new table and swaps it in, so every request sees either the old table or the new one, never a
  * mix. A request carrying {@code X-DW-Version: <pool>} goes to that pool whatever the weights (for
@@ -50,8 +44,10 @@ import org.slf4j.LoggerFactory;
  * answer or a timeout counts as an error of the pool. The answer carries {@code X-DW-Pool} naming
  * the pool that served it.
  *
- * <p>JDK HttpServer and HttpClient were chosen over Jetty to keep the plugin free of external
- * dependencies; the router's overhead is measured in dw-bench ({@code RouterOverheadBenchmark}).
+ * <p>Inbound is the JDK {@link HttpServer}; outbound a small blocking HTTP/1.1 client with keep-alive
+ * pools ({@link Http1Client}) on the exchange's virtual thread, which costs far less per request
+ * than {@link java.net.http.HttpClient}'s asynchronous pipeline. Both keep the plugin free of
+ * external dependencies; the overhead is measured in dw-bench ({@code RouterOverheadBenchmark}).
  *
  * <p>Threading: thread-safe.
  */
@@ -79,7 +75,7 @@ public final class TrafficRouter implements AutoCloseable {
   }
 
   /** One pool as routed: immutable but for its counters, which outlive tables. */
-  private record Pool(String name, String environment, int weight, List<URI> backends, AtomicInteger next,
+  private record Pool(String name, String environment, int weight, List<InetSocketAddress> backends, AtomicInteger next,
       PoolCounters counters) {}
 
   private static final class PoolCounters {
@@ -142,22 +138,27 @@ public final class TrafficRouter implements AutoCloseable {
         try (InputStream in = ex.getRequestBody()) {
           body = in.readAllBytes();
         }
-        HttpResponse<byte[]> resp = null;
+        Http1Client.Response resp = null;
         Exception failure = null;
+        String target = ex.getRequestURI().getRawPath()
+            + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery());
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        ex.getRequestHeaders().forEach((k, v) -> {
+          if (!HOP_BY_HOP.contains(k.toLowerCase(Locale.ROOT))) {
+            v.forEach(value -> headers.add(Map.entry(k, value)));
+          }
+        });
+        headers.add(Map.entry("X-Forwarded-For", ex.getRemoteAddress().getAddress().getHostAddress()));
         int first = Math.floorMod(pool.next.getAndIncrement(), pool.backends.size());
         for (int i = 0; i < pool.backends.size(); i++) {
-          URI base = pool.backends.get((first + i) % pool.backends.size());
+          InetSocketAddress backend = pool.backends.get((first + i) % pool.backends.size());
           try {
-            resp = http.send(request(ex, base, body), HttpResponse.BodyHandlers.ofByteArray());
+            resp = http.exchange(backend, ex.getRequestMethod(), target, headers, body);
             failure = null;
             break;
-          } catch (ConnectException | HttpConnectTimeoutException e) {
+          } catch (Http1Client.ConnectFailed e) {
             failure = e; // nothing was sent: try the next backend
           } catch (IOException e) {
-            failure = e;
-            break;
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             failure = e;
             break;
           }
@@ -175,17 +176,17 @@ public final class TrafficRouter implements AutoCloseable {
           ex.getResponseBody().write(msg);
           return;
         }
-        if (resp.statusCode() >= 500) {
+        if (resp.status() >= 500) {
           c.errors.increment();
         }
-        resp.headers().map().forEach((k, v) -> {
-          if (!HOP_BY_HOP.contains(k.toLowerCase(Locale.ROOT)) && !k.startsWith(":")) {
-            out.put(k, v);
+        for (Map.Entry<String, String> h : resp.headers()) {
+          if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+            out.add(h.getKey(), h.getValue());
           }
-        });
+        }
         byte[] rb = resp.body();
         boolean head = "HEAD".equalsIgnoreCase(ex.getRequestMethod());
-        ex.sendResponseHeaders(resp.statusCode(), head || resp.statusCode() == 204 || resp.statusCode() == 304 ? -1
+        ex.sendResponseHeaders(resp.status(), head || resp.status() == 204 || resp.status() == 304 ? -1
             : rb.length == 0 ? -1 : rb.length);
         if (!head && rb.length > 0) {
           try (OutputStream os = ex.getResponseBody()) {
@@ -196,21 +197,6 @@ public final class TrafficRouter implements AutoCloseable {
       }
     }
 
-    HttpRequest request(HttpExchange ex, URI base, byte[] body) {
-      URI target = base.resolve(ex.getRequestURI().getRawPath()
-          + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()));
-      HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(options.requestTimeout())
-          .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-              : HttpRequest.BodyPublishers.ofByteArray(body));
-      ex.getRequestHeaders().forEach((k, v) -> {
-        if (!HOP_BY_HOP.contains(k.toLowerCase(Locale.ROOT))) {
-          v.forEach(value -> b.header(k, value));
-        }
-      });
-      b.header("X-Forwarded-For", ex.getRemoteAddress().getAddress().getHostAddress());
-      return b.build();
-    }
-
     void close() {
       server.stop(0);
       executor.close();
@@ -218,14 +204,13 @@ public final class TrafficRouter implements AutoCloseable {
   }
 
   private final Options options;
-  private final HttpClient http;
+  private final Http1Client http;
   private final Map<String, Service> services = new ConcurrentHashMap<>();
 
   /** A router with no services yet. */
   public TrafficRouter(Options options) {
     this.options = options;
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(options.connectTimeout())
-        .followRedirects(HttpClient.Redirect.NEVER).build();
+    this.http = new Http1Client(options.connectTimeout(), options.requestTimeout());
   }
 
   /**
@@ -263,7 +248,7 @@ public final class TrafficRouter implements AutoCloseable {
         throw DwException.invalidArgument("service '" + r.service() + "': every pool needs a name and a weight >= 0, got "
             + p);
       }
-      List<URI> backends = new ArrayList<>();
+      List<InetSocketAddress> backends = new ArrayList<>();
       for (String b : p.backends() == null ? List.<String>of() : p.backends()) {
         backends.add(backend(r.service(), b));
       }
@@ -335,7 +320,7 @@ public final class TrafficRouter implements AutoCloseable {
     return s;
   }
 
-  private static URI backend(String service, String hostPort) {
+  private static InetSocketAddress backend(String service, String hostPort) {
     int colon = hostPort == null ? -1 : hostPort.lastIndexOf(':');
     String host = colon < 0 ? "" : hostPort.substring(0, colon);
     if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("[::1]")) {
@@ -347,7 +332,7 @@ public final class TrafficRouter implements AutoCloseable {
       if (port < 1 || port > 65535) {
         throw new NumberFormatException();
       }
-      return URI.create("http://" + host + ":" + port + "/");
+      return new InetSocketAddress(host.equals("[::1]") ? "::1" : host, port);
     } catch (NumberFormatException e) {
       throw DwException.invalidArgument("service '" + service + "': bad backend port in '" + hostPort + "'");
     }
