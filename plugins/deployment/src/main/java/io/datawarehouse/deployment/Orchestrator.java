@@ -82,6 +82,8 @@ public final class Orchestrator implements AutoCloseable {
   private final Time time;
   private final Options options;
   private final Map<String, RolloutRecord> rollouts = new TreeMap<>();
+  private final Object journalLock = new Object();
+  private final java.util.concurrent.atomic.AtomicBoolean replaying = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile boolean closed;
   private Thread loop;
 
@@ -570,10 +572,46 @@ public final class Orchestrator implements AutoCloseable {
     }
   }
 
-  /** Best effort: a ledger record per phase-level transition, when the tamperproof plugin answers. */
+  /**
+   * Best effort: a ledger record per phase-level transition, when the tamperproof plugin answers.
+   * The record id is derived from the event (rollout, time, type), so a replayed entry that had in
+   * fact been written is recognised (ALREADY_EXISTS) instead of written twice.
+   */
   private void audit(RolloutRecord r, DeploymentEvent e) {
+    try {
+      bus.request(Message.json(DeploymentTopics.TAMPERPROOF_WRITE, auditWrite(e)), options.auditTimeout())
+          .whenComplete((m, ex) -> {
+            Throwable c = ex instanceof java.util.concurrent.CompletionException && ex.getCause() != null
+                ? ex.getCause() : ex;
+            String note;
+            if (c == null || c instanceof DwException d && d.code() == ErrorCode.ALREADY_EXISTS) {
+              note = "tamperproof";
+              replayJournal();
+            } else if (c instanceof DwException d && d.code() == ErrorCode.NO_RESPONDERS) {
+              note = "not written: no tamperproof plugin answers " + DeploymentTopics.TAMPERPROOF_WRITE;
+            } else {
+              note = "journaled in audit-journal.jsonl: " + Health.describe(c);
+              journal(e);
+            }
+            synchronized (this) {
+              if (!note.equals(r.audit)) {
+                r.audit = note;
+                if (!note.equals("tamperproof")) {
+                  LOG.info("rollout {}: audit entries {}", r.id, note);
+                }
+              }
+            }
+          });
+    } catch (RuntimeException ex) {
+      r.audit = "journaled in audit-journal.jsonl: " + Health.describe(ex);
+      journal(e);
+    }
+  }
+
+  private Map<String, Object> auditWrite(DeploymentEvent e) {
     Map<String, Object> write = new LinkedHashMap<>();
     write.put("namespace", "deployment");
+    write.put("id", (e.rolloutId() + "." + e.at().toEpochMilli() + "." + e.type()).replaceAll("[^A-Za-z0-9._-]", "_"));
     write.put("content", Base64.getEncoder().encodeToString(Json.toBytes(e)));
     write.put("contentType", "application/json");
     write.put("metadata", Map.of("rollout", e.rolloutId(), "type", e.type(), "service", e.service()));
@@ -581,42 +619,66 @@ public final class Orchestrator implements AutoCloseable {
     if (options.auditRetainDays() > 0) {
       write.put("retainDays", options.auditRetainDays());
     }
-    try {
-      bus.request(Message.json(DeploymentTopics.TAMPERPROOF_WRITE, write), options.auditTimeout()).whenComplete((m, ex) -> {
-        String note;
-        if (ex == null) {
-          note = "tamperproof";
-        } else {
-          Throwable c = ex instanceof java.util.concurrent.CompletionException && ex.getCause() != null ? ex.getCause() : ex;
-          boolean absent = c instanceof DwException d && d.code() == ErrorCode.NO_RESPONDERS;
-          note = absent ? "not written: no tamperproof plugin answers " + DeploymentTopics.TAMPERPROOF_WRITE
-              : "journaled in audit-journal.jsonl: " + Health.describe(c);
-          if (!absent) {
-            journal(e);
-          }
-        }
-        synchronized (this) {
-          if (!note.equals(r.audit)) {
-            r.audit = note;
-            if (!note.equals("tamperproof")) {
-              LOG.info("rollout {}: audit entries {}", r.id, note);
-            }
-          }
-        }
-      });
-    } catch (RuntimeException ex) {
-      r.audit = "journaled in audit-journal.jsonl: " + Health.describe(ex);
-      journal(e);
-    }
+    return write;
   }
 
   private void journal(DeploymentEvent e) {
-    try {
-      Files.write(dir.resolve("audit-journal.jsonl"), (Json.toString(e) + "\n").getBytes(StandardCharsets.UTF_8),
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
-    } catch (IOException ex) {
-      LOG.warn("cannot journal an audit entry of rollout {}: {}", e.rolloutId(), ex.toString());
+    synchronized (journalLock) {
+      try {
+        Files.write(journal(), (Json.toString(e) + "\n").getBytes(StandardCharsets.UTF_8),
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
+      } catch (IOException ex) {
+        LOG.warn("cannot journal an audit entry of rollout {}: {}", e.rolloutId(), ex.toString());
+      }
     }
+  }
+
+  private Path journal() {
+    return dir.resolve("audit-journal.jsonl");
+  }
+
+  /** Sends the journaled audit entries, oldest first, on a virtual thread; keeps what fails. */
+  private void replayJournal() {
+    if (!Files.exists(journal()) || !replaying.compareAndSet(false, true)) {
+      return;
+    }
+    Thread.ofVirtual().name("dw-deploy-audit-replay").start(() -> {
+      try {
+        synchronized (journalLock) {
+          List<String> lines = Files.readAllLines(journal(), StandardCharsets.UTF_8);
+          int sent = 0;
+          try {
+            for (String line : lines) {
+              if (!line.isBlank()) {
+                DeploymentEvent e = Json.fromBytes(line.getBytes(StandardCharsets.UTF_8), DeploymentEvent.class,
+                    journal().toString());
+                try {
+                  bus.requestSync(Message.json(DeploymentTopics.TAMPERPROOF_WRITE, auditWrite(e)), options.auditTimeout());
+                } catch (DwException ex) {
+                  if (ex.code() != ErrorCode.ALREADY_EXISTS) {
+                    throw ex;
+                  }
+                }
+              }
+              sent++;
+            }
+          } catch (DwException ex) {
+            LOG.info("audit journal: {} of {} entries replayed, the rest kept: {}", sent, lines.size(), ex.getMessage());
+          }
+          if (sent == lines.size()) {
+            Files.deleteIfExists(journal());
+            LOG.info("audit journal: {} entries replayed to the tamperproof plugin", sent);
+          } else if (sent > 0) {
+            AtomicFiles.write(journal(), (String.join("\n", lines.subList(sent, lines.size())) + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+          }
+        }
+      } catch (IOException | RuntimeException ex) {
+        LOG.warn("audit journal replay failed: {}", Health.describe(ex));
+      } finally {
+        replaying.set(false);
+      }
+    });
   }
 
   private void persist(RolloutRecord r) {

@@ -280,6 +280,31 @@ class OrchestratorTest {
   }
 
   @Test
+  void audit_tamperproofFailing_isJournaled_andReplayedOnceItAnswers() {
+    java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.Set<String> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    bus.subscribe(DeploymentTopics.TAMPERPROOF_WRITE, m -> {
+      if (failing.get()) {
+        throw DwException.unavailable("ledger disk full", null);
+      }
+      if (!ids.add(m.jsonTree().path("id").asText())) {
+        throw DwException.of(ErrorCode.ALREADY_EXISTS, "written before");
+      }
+      return io.datawarehouse.sdk.bus.Message.replyTo(m).json(java.util.Map.of()).build();
+    });
+    RolloutStatus s = orch.apply(spec("v1", "{type: rolling, minReady: 1s}", null));
+    Path journal = tmp.resolve("audit-journal.jsonl");
+    await().untilAsserted(() -> assertThat(journal).exists());
+    await().untilAsserted(() -> assertThat(orch.status(s.id()).audit()).contains("journaled"));
+    failing.set(false);
+    assertThat(runUntilDone(s.id(), Duration.ofSeconds(1)).phase()).isEqualTo(Phase.SUCCEEDED);
+    await().untilAsserted(() -> assertThat(journal).doesNotExist());
+    await().untilAsserted(() -> assertThat(ids).anyMatch(id -> id.endsWith(".started"))
+        .anyMatch(id -> id.endsWith(".succeeded")));
+    assertThat(orch.status(s.id()).audit()).isEqualTo("tamperproof");
+  }
+
+  @Test
   void inbox_applyAndPromote_areExecutedAndAnswered() throws Exception {
     Path inbox = tmp.resolve("inbox");
     java.nio.file.Files.writeString(inbox.resolve("001-apply.json"), io.datawarehouse.sdk.json.Json.toString(
