@@ -38,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * time. A process that ends by itself is reported EXITED with its exit code; it is not restarted
  * automatically (the orchestrator decides).
  *
+ * <p>Each running instance's pid, process start time and command are kept in {@code
+ * <logDir>/<instance>.state}; a supervisor constructed over the same directory adopts the processes
+ * that still run (after a crash of its host), so they are stopped and restarted as before instead
+ * of being left holding their ports. An adopted process's exit code is not known.
+ *
  * <p>Threading: thread-safe; commands on one instance are serialised, different instances proceed
  * in parallel. {@link #apply} blocks for up to the stop timeout while a process stops.
  */
@@ -67,9 +72,17 @@ public final class ProcessSupervisor implements AutoCloseable {
     }
   }
 
+  /** What is persisted per running instance, so a restarted supervisor adopts its processes. */
+  record InstanceState(String instance, long pid, java.time.Instant processStart, int starts, InstanceCommand command) {}
+
+  private static final int STATE_MAGIC = io.datawarehouse.sdk.io.FramedFile.magic("DWIN");
+
   private static final class Slot {
     final String instance;
+    /** The process when started by this supervisor; null when adopted. */
     Process process;
+    /** The process, started or adopted. */
+    ProcessHandle handle;
     String version;
     InstanceCommand command;
     int starts;
@@ -105,6 +118,42 @@ public final class ProcessSupervisor implements AutoCloseable {
     } catch (IOException e) {
       throw DwException.unavailable("cannot create the instance log directory " + logDir, e);
     }
+    adopt();
+  }
+
+  /**
+   * Takes over the processes a previous supervisor over the same directory left running (it was
+   * killed, or its process restarted): each {@code <instance>.state} names a pid and the process's
+   * start time, which must both match a live process (a reused pid does not).
+   */
+  private void adopt() {
+    try (var files = Files.list(logDir)) {
+      for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".state")).toList()) {
+        InstanceState st = io.datawarehouse.sdk.json.Json.fromBytes(
+            io.datawarehouse.sdk.io.FramedFile.read(f, STATE_MAGIC, 1, 1).body(), InstanceState.class, f.toString());
+        Slot slot = new Slot(st.instance());
+        slot.version = st.command().version();
+        slot.command = st.command();
+        slot.starts = st.starts();
+        ProcessHandle h = ProcessHandle.of(st.pid()).orElse(null);
+        if (h != null && h.isAlive() && st.processStart() != null
+            && st.processStart().equals(h.info().startInstant().orElse(null))) {
+          slot.handle = h;
+          slot.lastMessage = "adopted (pid " + st.pid() + ")";
+          LOG.info("instance {} at version {} adopted (pid {})", st.instance(), slot.version, st.pid());
+        } else {
+          slot.lastMessage = "ended while no supervisor watched it";
+          Files.deleteIfExists(f);
+        }
+        slots.put(st.instance(), slot);
+      }
+    } catch (IOException e) {
+      throw DwException.unavailable("cannot read the instance states under " + logDir, e);
+    }
+  }
+
+  private Path stateFile(String instance) {
+    return logDir.resolve(instance + ".state");
   }
 
   /**
@@ -136,7 +185,7 @@ public final class ProcessSupervisor implements AutoCloseable {
           s.stoppedOnRequest = true;
         }
         case START -> {
-          if (s.process != null && s.process.isAlive() && java.util.Objects.equals(s.version, c.version())) {
+          if (s.handle != null && s.handle.isAlive() && java.util.Objects.equals(s.version, c.version())) {
             return snapshot(s, false);
           }
           stop(s);
@@ -222,9 +271,12 @@ public final class ProcessSupervisor implements AutoCloseable {
       throw DwException.unavailable("instance '" + s.instance + "': cannot start " + c.command().get(0) + ": "
           + e.getMessage(), e);
     }
+    s.handle = s.process.toHandle();
     s.version = c.version();
     s.command = c;
     s.starts++;
+    io.datawarehouse.sdk.io.FramedFile.write(stateFile(s.instance), STATE_MAGIC, 1, io.datawarehouse.sdk.json.Json.toBytes(
+        new InstanceState(s.instance, s.handle.pid(), s.handle.info().startInstant().orElse(null), s.starts, c)));
     s.stoppedOnRequest = false;
     s.readySince = null;
     s.lastMessage = "started";
@@ -232,39 +284,53 @@ public final class ProcessSupervisor implements AutoCloseable {
   }
 
   private void stop(Slot s) {
-    Process p = s.process;
+    ProcessHandle p = s.handle;
     if (p == null || !p.isAlive()) {
       s.readySince = null;
+      forget(s);
       return;
     }
     List<ProcessHandle> children = p.descendants().toList();
     p.destroy();
     children.forEach(ProcessHandle::destroy);
-    boolean ended;
-    try {
-      ended = p.waitFor(options.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      ended = false;
-    }
+    boolean ended = waitFor(p, options.stopTimeout());
     if (!ended) {
       LOG.warn("instance {} (pid {}) did not stop within {} after SIGTERM: killing it", s.instance, p.pid(),
           options.stopTimeout());
       p.destroyForcibly();
       children.forEach(ProcessHandle::destroyForcibly);
-      try {
-        p.waitFor(options.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      waitFor(p, options.stopTimeout());
     }
     s.readySince = null;
     s.lastMessage = ended ? "stopped" : "killed after the stop timeout";
+    forget(s);
     LOG.info("instance {} at version {} {}", s.instance, s.version, s.lastMessage);
   }
 
+  private void forget(Slot s) {
+    try {
+      Files.deleteIfExists(stateFile(s.instance));
+    } catch (IOException e) {
+      LOG.warn("cannot remove {}: {}", stateFile(s.instance), e.toString());
+    }
+  }
+
+  private static boolean waitFor(ProcessHandle p, Duration timeout) {
+    try {
+      p.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (java.util.concurrent.TimeoutException e) {
+      return false;
+    } catch (java.util.concurrent.ExecutionException e) {
+      return !p.isAlive();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   private InstanceHealth snapshot(Slot s, boolean probe) {
-    Process p = s.process;
+    ProcessHandle p = s.handle;
     int restarts = Math.max(0, s.starts - 1);
     if (p == null) {
       return new InstanceHealth(s.instance, s.version, s.stoppedOnRequest ? "STOPPED" : "UNKNOWN", false, null, restarts,
@@ -273,8 +339,9 @@ public final class ProcessSupervisor implements AutoCloseable {
     if (!p.isAlive()) {
       s.readySince = null;
       String state = s.stoppedOnRequest ? "STOPPED" : "EXITED";
-      return new InstanceHealth(s.instance, s.version, state, false, null, restarts, null, p.exitValue(),
-          s.stoppedOnRequest ? s.lastMessage : "exited with code " + p.exitValue());
+      Integer code = s.process == null ? null : s.process.exitValue();
+      return new InstanceHealth(s.instance, s.version, state, false, null, restarts, null, code,
+          s.stoppedOnRequest ? s.lastMessage : "exited" + (code == null ? "" : " with code " + code));
     }
     if (probe) {
       String problem = probe(s.command.readiness());

@@ -97,6 +97,26 @@ class ProcessSupervisorTest {
   }
 
   @Test
+  void newSupervisorOverTheSameDirectory_adoptsRunningProcesses_andCanStopThem() {
+    ProcessSupervisor crashed = new ProcessSupervisor(tmp.resolve("logs"), Time.SYSTEM, ProcessSupervisor.Options.defaults());
+    long pid = crashed.apply(new InstanceCommand("a", "v7", "start", List.of("sleep", "60"), null, null)).pid();
+    crashed.apply(new InstanceCommand("b", "v7", "start", List.of("sh", "-c", "exit 0"), null, null));
+    await().atMost(Duration.ofSeconds(10)).until(() -> crashed.health("b").state().equals("EXITED"));
+    // the first supervisor is gone without stopping anything; a new one opens the same directory
+    ProcessSupervisor s = supervisor(Duration.ofSeconds(5));
+    InstanceHealth h = s.health("a");
+    assertThat(h.pid()).isEqualTo(pid);
+    assertThat(h.version()).isEqualTo("v7");
+    assertThat(h.ready()).isTrue();
+    assertThat(s.health("b").state()).isEqualTo("UNKNOWN");
+    assertThat(s.apply(new InstanceCommand("a", "v7", "start", List.of("sleep", "60"), null, null)).pid())
+        .as("start at the same version is a no-op on the adopted process").isEqualTo(pid);
+    s.apply(new InstanceCommand("a", "v7", "stop", null, null, null));
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(tmp.resolve("logs").resolve("a.state")).doesNotExist();
+  }
+
+  @Test
   void badCommands_areRefused() {
     ProcessSupervisor s = supervisor(Duration.ofSeconds(1));
     assertThatThrownBy(() -> s.apply(new InstanceCommand("../x", "v1", null, List.of("true"), null, null)))
