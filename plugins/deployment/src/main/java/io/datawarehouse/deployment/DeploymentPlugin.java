@@ -42,6 +42,7 @@ public final class DeploymentPlugin implements Plugin {
       .bool("enabled", true, "run the local HTTP traffic router (it listens only once a route names a port)")
       .duration("connectTimeout", "2s", "to connect to a backend")
       .duration("requestTimeout", "30s", "for a backend's answer")
+      .size("maxBody", "16MiB", null, "the largest request or answer body the router buffers")
       .build();
   private static final ConfigDef ORCHESTRATOR = ConfigDef.builder()
       .bool("enabled", true, "run rollouts (and pick up the CLI's commands from the data directory)")
@@ -97,7 +98,7 @@ public final class DeploymentPlugin implements Plugin {
     Config rc = context.config().getSection("router");
     if (rc.isTrue("enabled")) {
       TrafficRouter r = new TrafficRouter(new TrafficRouter.Options(rc.getDuration("connectTimeout"),
-          rc.getDuration("requestTimeout")));
+          rc.getDuration("requestTimeout"), rc.getSize("maxBody")));
       router = r;
       subscriptions.add(bus.subscribe(DeploymentTopics.TRAFFIC_ROUTE, handler(TrafficRoute.class, q -> {
         r.route(q);

@@ -2,7 +2,6 @@ package io.datawarehouse.deployment.router;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -173,7 +172,7 @@ final class Http1Client implements AutoCloseable {
   }
 
   private Response read(Conn c, String method) throws IOException {
-    String status = line(c.in, true);
+    String status = Http1Io.line(c.in, true);
     if (status == null) {
       throw new StaleConnection();
     }
@@ -193,7 +192,7 @@ final class Http1Client implements AutoCloseable {
     boolean chunked = false;
     boolean close = status.startsWith("HTTP/1.0");
     int total = 0;
-    for (String h; !(h = line(c.in, false)).isEmpty(); ) {
+    for (String h; !(h = Http1Io.line(c.in, false)).isEmpty(); ) {
       total += h.length();
       if (total > MAX_HEADER_BYTES) {
         throw new IOException("backend answer headers exceed " + MAX_HEADER_BYTES + " bytes");
@@ -223,7 +222,7 @@ final class Http1Client implements AutoCloseable {
     if (method.equals("HEAD") || code == 204 || code == 304) {
       body = new byte[0];
     } else if (chunked) {
-      body = chunked(c.in);
+      body = Http1Io.chunked(c.in, Integer.MAX_VALUE - 16);
     } else if (length >= 0) {
       body = c.in.readNBytes((int) length);
       if (body.length < length) {
@@ -245,48 +244,5 @@ final class Http1Client implements AutoCloseable {
       }
     }
     return new Response(code, headers, body);
-  }
-
-  private static byte[] chunked(InputStream in) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    while (true) {
-      String size = line(in, false);
-      int semi = size.indexOf(';');
-      int n = Integer.parseInt((semi < 0 ? size : size.substring(0, semi)).trim(), 16);
-      if (n == 0) {
-        while (!line(in, false).isEmpty()) {
-          // trailers are dropped
-        }
-        return out.toByteArray();
-      }
-      byte[] chunk = in.readNBytes(n);
-      if (chunk.length < n) {
-        throw new EOFException("backend closed inside a chunk");
-      }
-      out.write(chunk);
-      line(in, false);
-    }
-  }
-
-  /** A CRLF- (or LF-) terminated line; null at a clean end of stream when {@code eofOk}. */
-  private static String line(InputStream in, boolean eofOk) throws IOException {
-    StringBuilder sb = new StringBuilder(64);
-    while (true) {
-      int b = in.read();
-      if (b < 0) {
-        if (eofOk && sb.isEmpty()) {
-          return null;
-        }
-        throw new EOFException("backend closed the connection mid-answer");
-      }
-      if (b == '\n') {
-        int len = sb.length();
-        return len > 0 && sb.charAt(len - 1) == '\r' ? sb.substring(0, len - 1) : sb.toString();
-      }
-      if (sb.length() > MAX_HEADER_BYTES) {
-        throw new IOException("backend answer line exceeds " + MAX_HEADER_BYTES + " bytes");
-      }
-      sb.append((char) b);
-    }
   }
 }

@@ -1,8 +1,5 @@
 package io.datawarehouse.deployment.router;
 
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.datawarehouse.deployment.EnvironmentSwitch;
 import io.datawarehouse.deployment.LatencyHistogram;
 import io.datawarehouse.deployment.TrafficRoute;
@@ -10,9 +7,6 @@ import io.datawarehouse.deployment.TrafficStats;
 import io.datawarehouse.sdk.DwException;
 import io.datawarehouse.sdk.ErrorCode;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,8 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -33,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * An HTTP/1.1 reverse proxy on loopback that splits each service's requests between pools
  * (versions) by weight, and counts requests, errors and latency per pool.
  *
- * <p>Design: one listener per service (JDK {@link HttpServer}, a virtual thread per exchange) and
+ * <p>Design: one listener per service ({@link Http1Server}, a virtual thread per connection) and
  * one shared outbound client with keep-alive connections to the backends. The routing table of a
  * service is an immutable object behind one volatile field: a route or an environment switch builds
  * a new table and swaps it in, so every request sees either the old table or the new one, never a
@@ -44,10 +36,12 @@ import org.slf4j.LoggerFactory;
  * answer or a timeout counts as an error of the pool. The answer carries {@code X-DW-Pool} naming
  * the pool that served it.
  *
- * <p>Inbound is the JDK {@link HttpServer}; outbound a small blocking HTTP/1.1 client with keep-alive
- * pools ({@link Http1Client}) on the exchange's virtual thread, which costs far less per request
- * than {@link java.net.http.HttpClient}'s asynchronous pipeline. Both keep the plugin free of
- * external dependencies; the overhead is measured in dw-bench ({@code RouterOverheadBenchmark}).
+ * <p>Both sides are small blocking HTTP/1.1 codecs on virtual threads ({@link Http1Server} in,
+ * {@link Http1Client} out, with keep-alive pools), which cost far less per request than the JDK's
+ * {@code HttpServer} and {@code HttpClient} (the first version; see the README for the figures)
+ * and keep the plugin free of external dependencies. Bodies are buffered (up to {@link
+ * Options#maxBodyBytes}); no HTTP/2, no upgrades. The overhead is measured in dw-bench ({@code
+ * RouterOverheadBenchmark}).
  *
  * <p>Threading: thread-safe.
  */
@@ -58,19 +52,19 @@ public final class TrafficRouter implements AutoCloseable {
   /** The answer header naming the pool that served. */
   public static final String POOL_HEADER = "X-DW-Pool";
   private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
-      "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect",
-      "date");
+      "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect");
 
   /**
    * Options.
    *
    * @param connectTimeout to connect to a backend
    * @param requestTimeout for a backend's answer
+   * @param maxBodyBytes the largest request or answer body (bodies are buffered)
    */
-  public record Options(Duration connectTimeout, Duration requestTimeout) {
-    /** 2 s to connect, 30 s to answer. */
+  public record Options(Duration connectTimeout, Duration requestTimeout, long maxBodyBytes) {
+    /** 2 s to connect, 30 s to answer, bodies up to 16 MiB. */
     public static Options defaults() {
-      return new Options(Duration.ofSeconds(2), Duration.ofSeconds(30));
+      return new Options(Duration.ofSeconds(2), Duration.ofSeconds(30), 16L << 20);
     }
   }
 
@@ -109,98 +103,76 @@ public final class TrafficRouter implements AutoCloseable {
 
   private final class Service {
     final String name;
-    final HttpServer server;
-    final ExecutorService executor;
+    final Http1Server server;
     final Map<String, PoolCounters> counters = new ConcurrentHashMap<>();
     volatile Table table = new Table(List.of(), 0, null);
 
     Service(String name, int port) throws IOException {
       this.name = name;
-      this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("dw-router-" + name + "-", 0).factory());
-      this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
-      server.setExecutor(executor);
-      server.createContext("/", this::handle);
-      server.start();
+      this.server = new Http1Server(port, this::handle, options.maxBodyBytes(), Duration.ofSeconds(60),
+          "dw-router-" + name);
     }
 
-    void handle(HttpExchange ex) throws IOException {
-      try (ex) {
-        Table t = table;
-        Pool pool = t.pick(ex.getRequestHeaders().getFirst(VERSION_HEADER));
-        if (pool == null || pool.backends.isEmpty()) {
-          byte[] msg = ("no backend routed for service '" + name + "'\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-          ex.sendResponseHeaders(503, msg.length);
-          ex.getResponseBody().write(msg);
-          return;
-        }
-        long start = System.nanoTime();
-        byte[] body;
-        try (InputStream in = ex.getRequestBody()) {
-          body = in.readAllBytes();
-        }
-        Http1Client.Response resp = null;
-        Exception failure = null;
-        String target = ex.getRequestURI().getRawPath()
-            + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery());
-        List<Map.Entry<String, String>> headers = new ArrayList<>();
-        ex.getRequestHeaders().forEach((k, v) -> {
-          if (!HOP_BY_HOP.contains(k.toLowerCase(Locale.ROOT))) {
-            v.forEach(value -> headers.add(Map.entry(k, value)));
-          }
-        });
-        headers.add(Map.entry("X-Forwarded-For", ex.getRemoteAddress().getAddress().getHostAddress()));
-        int first = Math.floorMod(pool.next.getAndIncrement(), pool.backends.size());
-        for (int i = 0; i < pool.backends.size(); i++) {
-          InetSocketAddress backend = pool.backends.get((first + i) % pool.backends.size());
-          try {
-            resp = http.exchange(backend, ex.getRequestMethod(), target, headers, body);
-            failure = null;
-            break;
-          } catch (Http1Client.ConnectFailed e) {
-            failure = e; // nothing was sent: try the next backend
-          } catch (IOException e) {
-            failure = e;
-            break;
-          }
-        }
-        PoolCounters c = pool.counters;
-        c.requests.increment();
-        Headers out = ex.getResponseHeaders();
-        out.set(POOL_HEADER, pool.name);
-        if (resp == null) {
-          c.errors.increment();
-          c.latency.recordMicros((System.nanoTime() - start) / 1000);
-          byte[] msg = ("bad gateway: pool '" + pool.name + "': " + failure + "\n")
-              .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-          ex.sendResponseHeaders(502, msg.length);
-          ex.getResponseBody().write(msg);
-          return;
-        }
-        if (resp.status() >= 500) {
-          c.errors.increment();
-        }
-        for (Map.Entry<String, String> h : resp.headers()) {
-          if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
-            out.add(h.getKey(), h.getValue());
-          }
-        }
-        byte[] rb = resp.body();
-        boolean head = "HEAD".equalsIgnoreCase(ex.getRequestMethod());
-        ex.sendResponseHeaders(resp.status(), head || resp.status() == 204 || resp.status() == 304 ? -1
-            : rb.length == 0 ? -1 : rb.length);
-        if (!head && rb.length > 0) {
-          try (OutputStream os = ex.getResponseBody()) {
-            os.write(rb);
-          }
-        }
-        c.latency.recordMicros((System.nanoTime() - start) / 1000);
+    Http1Server.Response handle(Http1Server.Request req) {
+      Table t = table;
+      Pool pool = t.pick(req.header(VERSION_HEADER));
+      if (pool == null || pool.backends.isEmpty()) {
+        return text(503, List.of(), "no backend routed for service '" + name + "'");
       }
+      long start = System.nanoTime();
+      List<Map.Entry<String, String>> headers = new ArrayList<>(req.headers().size() + 1);
+      for (Map.Entry<String, String> h : req.headers()) {
+        if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+          headers.add(h);
+        }
+      }
+      headers.add(Map.entry("X-Forwarded-For", req.remote().getHostAddress()));
+      Http1Client.Response resp = null;
+      Exception failure = null;
+      int first = Math.floorMod(pool.next.getAndIncrement(), pool.backends.size());
+      for (int i = 0; i < pool.backends.size(); i++) {
+        InetSocketAddress backend = pool.backends.get((first + i) % pool.backends.size());
+        try {
+          resp = http.exchange(backend, req.method(), req.target(), headers, req.body());
+          failure = null;
+          break;
+        } catch (Http1Client.ConnectFailed e) {
+          failure = e; // nothing was sent: try the next backend
+        } catch (IOException e) {
+          failure = e;
+          break;
+        }
+      }
+      PoolCounters c = pool.counters;
+      c.requests.increment();
+      List<Map.Entry<String, String>> out = new ArrayList<>();
+      out.add(Map.entry(POOL_HEADER, pool.name));
+      if (resp == null) {
+        c.errors.increment();
+        c.latency.recordMicros((System.nanoTime() - start) / 1000);
+        return text(502, out, "bad gateway: pool '" + pool.name + "': " + failure);
+      }
+      if (resp.status() >= 500) {
+        c.errors.increment();
+      }
+      for (Map.Entry<String, String> h : resp.headers()) {
+        if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+          out.add(h);
+        }
+      }
+      c.latency.recordMicros((System.nanoTime() - start) / 1000);
+      return new Http1Server.Response(resp.status(), out, resp.body());
     }
 
     void close() {
-      server.stop(0);
-      executor.close();
+      server.close();
     }
+  }
+
+  private static Http1Server.Response text(int status, List<Map.Entry<String, String>> headers, String message) {
+    List<Map.Entry<String, String>> h = new ArrayList<>(headers);
+    h.add(Map.entry("Content-Type", "text/plain; charset=utf-8"));
+    return new Http1Server.Response(status, h, (message + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private final Options options;
@@ -224,6 +196,19 @@ public final class TrafficRouter implements AutoCloseable {
     if (r == null || r.service() == null || r.service().isBlank()) {
       throw DwException.invalidArgument("a traffic route needs a service");
     }
+    List<TrafficRoute.Pool> given = r.pools() == null ? List.of() : r.pools();
+    List<List<InetSocketAddress>> addresses = new ArrayList<>();
+    for (TrafficRoute.Pool p : given) { // validate everything before a listener starts
+      if (p.name() == null || p.name().isBlank() || p.weight() < 0) {
+        throw DwException.invalidArgument("service '" + r.service() + "': every pool needs a name and a weight >= 0, got "
+            + p);
+      }
+      List<InetSocketAddress> backends = new ArrayList<>();
+      for (String b : p.backends() == null ? List.<String>of() : p.backends()) {
+        backends.add(backend(r.service(), b));
+      }
+      addresses.add(List.copyOf(backends));
+    }
     Service s = services.get(r.service());
     if (s == null) {
       if (r.port() <= 0 || r.port() > 65535) {
@@ -236,23 +221,16 @@ public final class TrafficRouter implements AutoCloseable {
         throw DwException.unavailable("cannot listen on 127.0.0.1:" + r.port() + " for service '" + r.service() + "'", e);
       }
       services.put(r.service(), s);
-      LOG.info("router: service '{}' listening on 127.0.0.1:{}", r.service(), s.server.getAddress().getPort());
-    } else if (r.port() > 0 && r.port() != s.server.getAddress().getPort()) {
+      LOG.info("router: service '{}' listening on 127.0.0.1:{}", r.service(), s.server.port());
+    } else if (r.port() > 0 && r.port() != s.server.port()) {
       throw DwException.invalidArgument("service '" + r.service() + "' is routed on port "
-          + s.server.getAddress().getPort() + ", a route cannot move it to " + r.port());
+          + s.server.port() + ", a route cannot move it to " + r.port());
     }
     List<Pool> pools = new ArrayList<>();
     int total = 0;
-    for (TrafficRoute.Pool p : r.pools() == null ? List.<TrafficRoute.Pool>of() : r.pools()) {
-      if (p.name() == null || p.name().isBlank() || p.weight() < 0) {
-        throw DwException.invalidArgument("service '" + r.service() + "': every pool needs a name and a weight >= 0, got "
-            + p);
-      }
-      List<InetSocketAddress> backends = new ArrayList<>();
-      for (String b : p.backends() == null ? List.<String>of() : p.backends()) {
-        backends.add(backend(r.service(), b));
-      }
-      pools.add(new Pool(p.name(), p.environment(), p.weight(), List.copyOf(backends), new AtomicInteger(),
+    for (int i = 0; i < given.size(); i++) {
+      TrafficRoute.Pool p = given.get(i);
+      pools.add(new Pool(p.name(), p.environment(), p.weight(), addresses.get(i), new AtomicInteger(),
           s.counters.computeIfAbsent(p.name(), k -> new PoolCounters())));
       total += p.weight();
     }
@@ -301,7 +279,7 @@ public final class TrafficRouter implements AutoCloseable {
 
   /** The port a service listens on. @throws DwException NOT_FOUND for an unknown service */
   public int port(String service) {
-    return service(service).server.getAddress().getPort();
+    return service(service).server.port();
   }
 
   /** Stops every listener. */

@@ -146,10 +146,78 @@ class TrafficRouterTest {
   }
 
   @Test
+  void rawHttp_chunkedRequest_keepAlive_http10_head_andChunkedBackendAnswer() throws Exception {
+    HttpServer chunky = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+    chunky.createContext("/", ex -> {
+      try (ex) {
+        byte[] in = ex.getRequestBody().readAllBytes();
+        ex.sendResponseHeaders(200, 0); // chunked
+        ex.getResponseBody().write(("got " + ex.getRequestMethod() + " " + new String(in, StandardCharsets.UTF_8))
+            .getBytes(StandardCharsets.UTF_8));
+      }
+    });
+    chunky.start();
+    backends.add(chunky);
+    router.route(new TrafficRoute("web", port, List.of(new TrafficRoute.Pool("v1", null, 1,
+        List.of("127.0.0.1:" + chunky.getAddress().getPort())))));
+    try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout(10_000);
+      var out = s.getOutputStream();
+      var in = new java.io.BufferedInputStream(s.getInputStream());
+      out.write(("POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      assertThat(readLine(in)).isEqualTo("HTTP/1.1 100 Continue");
+      assertThat(readLine(in)).isEmpty();
+      out.write("5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      assertThat(readAnswer(in, true)).startsWith("HTTP/1.1 200").endsWith("got POST hello world");
+      out.write("HEAD /h HTTP/1.1\r\nHost: x\r\n\r\nGET /again HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      String head = readAnswer(in, false);
+      assertThat(head).startsWith("HTTP/1.1 200").contains("X-DW-Pool: v1").doesNotContain("got");
+      String last = readAnswer(in, true);
+      assertThat(last).contains("Connection: close").endsWith("got GET ");
+      assertThat(in.read()).as("HTTP/1.0 without keep-alive: closed after the answer").isEqualTo(-1);
+    }
+  }
+
+  private static String readLine(java.io.InputStream in) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (int b; (b = in.read()) != '\n'; ) {
+      if (b < 0) {
+        throw new java.io.EOFException(sb.toString());
+      }
+      if (b != '\r') {
+        sb.append((char) b);
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Status line, headers and, when {@code body}, the Content-Length body. */
+  private static String readAnswer(java.io.InputStream in, boolean body) throws IOException {
+    StringBuilder sb = new StringBuilder(readLine(in)).append('\n');
+    int length = 0;
+    for (String h; !(h = readLine(in)).isEmpty(); ) {
+      sb.append(h).append('\n');
+      if (h.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+        length = Integer.parseInt(h.substring(15).trim());
+      }
+    }
+    if (body) {
+      sb.append(new String(in.readNBytes(length), StandardCharsets.UTF_8));
+    }
+    return sb.toString();
+  }
+
+  @Test
   void route_badTables_areRefused() {
     assertThatThrownBy(() -> router.route(new TrafficRoute("web", 0, List.of()))).hasMessageContaining("router port");
     assertThatThrownBy(() -> router.route(new TrafficRoute("web", port, List.of(
         new TrafficRoute.Pool("v1", null, 1, List.of("10.0.0.1:80")))))).hasMessageContaining("loopback");
+    assertThatThrownBy(() -> router.port("web")).as("a refused table starts no listener")
+        .hasMessageContaining("no service 'web'");
     assertThatThrownBy(() -> router.stats("nope")).hasMessageContaining("no service 'nope'");
   }
 }
