@@ -148,12 +148,7 @@ public final class Orchestrator implements AutoCloseable {
    */
   public synchronized RolloutStatus apply(DeploymentSpec spec) {
     spec.validated("deployment spec");
-    for (RolloutRecord r : rollouts.values()) {
-      if (r.spec.service().equals(spec.service()) && !r.phase.terminal()) {
-        throw DwException.of(ErrorCode.FAILED_PRECONDITION, "service '" + spec.service() + "' has an unfinished rollout "
-            + r.id + " (" + r.phase + "); promote, abort or wait for it first");
-      }
-    }
+    requireNoUnfinished(spec.service(), null);
     ServiceRecord current = readService(spec.service());
     RolloutRecord r = new RolloutRecord();
     r.id = spec.service() + "-" + (rollouts.values().stream().filter(x -> x.spec.service().equals(spec.service())).count()
@@ -248,11 +243,14 @@ public final class Orchestrator implements AutoCloseable {
       throw DwException.of(ErrorCode.FAILED_PRECONDITION, "rollout " + id + " is " + r.phase
           + ": only a ROLLED_BACK or FAILED rollout can be retried");
     }
-    for (RolloutRecord o : rollouts.values()) {
-      if (o != r && o.spec.service().equals(r.spec.service()) && !o.phase.terminal()) {
-        throw DwException.of(ErrorCode.FAILED_PRECONDITION, "service '" + r.spec.service() + "' has an unfinished rollout "
-            + o.id);
-      }
+    requireNoUnfinished(r.spec.service(), r);
+    ServiceRecord cur = readService(r.spec.service());
+    boolean unchanged = r.previous == null ? cur == null : cur != null
+        && cur.spec().version().name().equals(r.previous.version().name()) && cur.layout().equals(r.before);
+    if (!unchanged) {
+      throw DwException.of(ErrorCode.FAILED_PRECONDITION, "rollout " + id + " cannot be retried: service '"
+          + r.spec.service() + "' changed since (now " + (cur == null ? "not deployed" : cur.spec().version().name()
+          + " by " + cur.rolloutId()) + "); apply the spec again instead");
     }
     Planner.Plan plan = r.previous == null ? Planner.initial(r.spec) : Planner.plan(r.spec, r.previous, r.before);
     r.plan = new ArrayList<>(plan.stages());
@@ -267,6 +265,15 @@ public final class Orchestrator implements AutoCloseable {
     r.phase = Phase.PROGRESSING;
     transition(r, "retried", "retrying from the first stage");
     return status(r);
+  }
+
+  private void requireNoUnfinished(String service, RolloutRecord except) {
+    for (RolloutRecord o : rollouts.values()) {
+      if (o != except && o.spec.service().equals(service) && !o.phase.terminal()) {
+        throw DwException.of(ErrorCode.FAILED_PRECONDITION, "service '" + service + "' has an unfinished rollout "
+            + o.id + " (" + o.phase + "); promote, abort or wait for it first");
+      }
+    }
   }
 
   /** Does one round of work on every unfinished rollout; never waits for time to pass. */

@@ -211,6 +211,17 @@ class OrchestratorTest {
   }
 
   @Test
+  void retry_afterTheServiceMovedOn_isRefused() {
+    deployInitial("{type: rolling}", null);
+    cluster.neverReady.add("v2");
+    RolloutStatus bad = orch.apply(spec("v2", "{type: rolling, progressDeadline: 1s}", null));
+    assertThat(runUntilDone(bad.id(), Duration.ofSeconds(1)).phase()).isEqualTo(Phase.ROLLED_BACK);
+    RolloutStatus good = orch.apply(spec("v3", "{type: rolling}", null));
+    assertThat(runUntilDone(good.id(), Duration.ofSeconds(1)).phase()).isEqualTo(Phase.SUCCEEDED);
+    assertThatThrownBy(() -> orch.retry(bad.id())).hasMessageContaining("changed since (now v3");
+  }
+
+  @Test
   void blueGreen_switchesThenStopsOldAfterDelay_abortDuringDelaySwitchesBack() {
     deployInitial("{type: bluegreen}", 21000);
     assertThat(cluster.activeEnvironment).isEqualTo("blue");
