@@ -178,7 +178,7 @@ public final class DeploymentPlugin implements Plugin {
       }
     }
     ProcessSupervisor s = supervisor;
-    return s == null ? h : h.withDetail("instances", s.list().size());
+    return s == null ? h : h.withDetail("instances", s.instanceCount());
   }
 
   /** The supervisor while started and enabled, else null (for embedding and tests). */

@@ -92,9 +92,9 @@ public final class DeployCommand implements Runnable {
     return r.rollout();
   }
 
-  static RolloutStatus find(CliSupport cli, String id) {
-    return Orchestrator.readStatuses(dir(cli)).stream().filter(s -> s.id().equals(id)).findFirst()
-        .orElseThrow(() -> new CliSupport.CommandFailure("no rollout '" + id + "' in " + dir(cli)));
+  static RolloutStatus find(Path dir, String id) {
+    return Orchestrator.readStatuses(dir).stream().filter(s -> s.id().equals(id)).findFirst()
+        .orElseThrow(() -> new CliSupport.CommandFailure("no rollout '" + id + "' in " + dir));
   }
 
   static void print(CliSupport cli, boolean json, RolloutStatus s) {
@@ -163,8 +163,9 @@ public final class DeployCommand implements Runnable {
         return CliSupport.EXIT_OK;
       }
       int shown = 0;
+      Path dir = dir(cli);
       while (true) {
-        s = find(cli, s.id());
+        s = find(dir, s.id());
         if (!parent.json) {
           for (; shown < s.history().size(); shown++) {
             DeploymentEvent e = s.history().get(shown);
@@ -201,7 +202,7 @@ public final class DeployCommand implements Runnable {
       CliSupport cli = CliSupport.of(spec);
       boolean json = ((DeployCommand) spec.parent().userObject()).json;
       if (id != null) {
-        print(cli, json, find(cli, id));
+        print(cli, json, find(dir(cli), id));
         return CliSupport.EXIT_OK;
       }
       List<RolloutStatus> open = Orchestrator.readStatuses(dir(cli)).stream().filter(s -> !s.phase().terminal()).toList();

@@ -226,6 +226,11 @@ public final class ProcessSupervisor implements AutoCloseable {
     return out;
   }
 
+  /** How many instances this supervisor knows (started, adopted, stopped or ended), without probing. */
+  public int instanceCount() {
+    return slots.size();
+  }
+
   /** The log file of an instance. */
   public Path logFile(String instance) {
     return logDir.resolve(instance + ".log");
