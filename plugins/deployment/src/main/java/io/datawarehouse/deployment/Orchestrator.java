@@ -117,11 +117,73 @@ public final class Orchestrator implements AutoCloseable {
     }
   }
 
-  /** Starts the background loop (ticks every poll interval, and picks up the inbox of the CLI). */
+  /**
+   * Installs every service's current routing table on the router again, for a router that
+   * restarted with its host: for a service with an unfinished rollout, the last ROUTE (and any
+   * SWITCH after it) the rollout executed; otherwise the table of what serves. Best effort: a
+   * router that does not answer is logged and skipped.
+   */
+  public synchronized void restoreRoutes() {
+    java.util.Set<String> done = new java.util.HashSet<>();
+    for (RolloutRecord r : rollouts.values()) {
+      if (r.phase.terminal() || r.spec.routerPort() == null) {
+        continue;
+      }
+      List<Stage> replay = new ArrayList<>();
+      for (int i = Math.min(r.stageIndex, r.plan.size()) - 1; i >= 0; i--) {
+        Stage s = r.plan.get(i);
+        if (s.kind() == Stage.Kind.SWITCH) {
+          replay.add(0, s);
+        } else if (s.kind() == Stage.Kind.ROUTE) {
+          replay.add(0, s);
+          break;
+        }
+      }
+      if (!replay.isEmpty() && replay.get(0).kind() == Stage.Kind.ROUTE) {
+        done.add(r.spec.service());
+        restore(r.spec.service(), replay);
+      }
+    }
+    try (Stream<Path> files = Files.list(dir.resolve("services"))) {
+      for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".dws")).sorted().toList()) {
+        String service = f.getFileName().toString().replaceFirst("\\.dws$", "");
+        ServiceRecord sr = readService(service);
+        if (sr == null || done.contains(service) || sr.spec().routerPort() == null || sr.layout().slots().isEmpty()) {
+          continue;
+        }
+        restore(service, List.of(new Stage(Stage.Kind.ROUTE, List.of(), null, new TrafficRoute(service,
+            sr.spec().routerPort(), List.of(new TrafficRoute.Pool(sr.spec().version().name(), sr.layout().environment(),
+                100, sr.layout().slots().stream().map(sr.spec()::backend).toList()))), null, null, null, "restore")));
+      }
+    } catch (IOException e) {
+      LOG.warn("cannot list the service records: {}", e.toString());
+    }
+  }
+
+  private void restore(String service, List<Stage> stages) {
+    try {
+      for (Stage s : stages) {
+        if (s.kind() == Stage.Kind.ROUTE) {
+          request(DeploymentTopics.TRAFFIC_ROUTE, s.route());
+        } else {
+          request(DeploymentTopics.ENVIRONMENT_SWITCH, new EnvironmentSwitch(service, s.environment()));
+        }
+      }
+      LOG.info("routes of service '{}' restored on the router", service);
+    } catch (DwException e) {
+      LOG.warn("could not restore the routes of service '{}': {}", service, e.getMessage());
+    }
+  }
+
+  /**
+   * Restores the routes ({@link #restoreRoutes}), then starts the background loop (ticks every
+   * poll interval, and picks up the inbox of the CLI).
+   */
   public synchronized void start() {
     if (loop != null) {
       return;
     }
+    restoreRoutes();
     loop = Thread.ofVirtual().name("dw-deploy-orchestrator").start(() -> {
       while (!closed) {
         try {

@@ -260,6 +260,29 @@ class OrchestratorTest {
   }
 
   @Test
+  void restoreRoutes_reinstallsWhatServes_andAnUnfinishedRolloutsLastTable() {
+    deployInitial("{type: bluegreen}", 21000);
+    RolloutStatus s = orch.apply(spec("v2", "{type: bluegreen, scaleDownDelay: 1h}", 21000));
+    for (int i = 0; i < 5; i++) {
+      orch.tick();
+    }
+    assertThat(cluster.activeEnvironment).isEqualTo("green");
+    orch.close();
+    cluster.log.clear();
+    cluster.activeEnvironment = null;
+    orch = open();
+    orch.restoreRoutes();
+    assertThat(cluster.log).hasSize(2);
+    assertThat(cluster.log.get(0)).startsWith("route v1=100").contains("v2=0");
+    assertThat(cluster.log.get(1)).isEqualTo("switch green");
+    orch.abort(s.id());
+    assertThat(runUntilDone(s.id(), Duration.ofSeconds(1)).phase()).isEqualTo(Phase.ROLLED_BACK);
+    cluster.log.clear();
+    orch.restoreRoutes();
+    assertThat(cluster.log).singleElement().satisfies(l -> assertThat(l).startsWith("route v1=100[127.0.0.1:20000"));
+  }
+
+  @Test
   void reopen_whileRollingBack_finishesTheRollback() {
     deployInitial("{type: rolling}", null);
     cluster.neverReady.add("v2");
