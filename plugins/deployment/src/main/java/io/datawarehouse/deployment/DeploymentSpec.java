@@ -61,7 +61,8 @@ public record DeploymentSpec(String service, Version version, int instances, int
    * @param steps canary: traffic weights in percent with a pause after each; a pause left out waits
    *     for a manual promote
    * @param canaryInstances canary: how many canary instances (default 1)
-   * @param analysis canary: the analysis run after each step below 100%, or null for none
+   * @param analysis canary: the analysis run after each step below 100%; blue-green: run before
+   *     the switch on the requests pinned to the new version ({@code X-DW-Version}); null for none
    * @param scaleDownDelay blue-green: how long the old environment stays up after the switch (the
    *     window for an instant rollback, default 30s)
    */
@@ -237,19 +238,27 @@ public record DeploymentSpec(String service, Version version, int instances, int
           throw DwException.invalidArgument(what + ": canaryInstances must be 1.." + instances + ", was "
               + strategy.canaries());
         }
-        if (strategy.analysis() != null) {
-          Analysis a = strategy.analysis().withDefaults();
-          if (a.intervalDuration().isZero() || a.minSamples() < 1 || a.failureLimit() < 1 || a.inconclusiveLimit() < 1
-              || a.latencyPercentile() <= 0 || a.latencyPercentile() > 1) {
-            throw DwException.invalidArgument(what + ": analysis needs interval > 0, minSamples >= 1, failureLimit >= 1,"
-                + " inconclusiveLimit >= 1, 0 < latencyPercentile <= 1; got " + a);
-          }
-        }
+        checkAnalysis(what);
       }
-      case BLUEGREEN -> requireRouter(what, type);
+      case BLUEGREEN -> {
+        requireRouter(what, type);
+        checkAnalysis(what);
+      }
       default -> throw new IllegalStateException(type.name());
     }
     return this;
+  }
+
+  private void checkAnalysis(String what) {
+    if (strategy.analysis() == null) {
+      return;
+    }
+    Analysis a = strategy.analysis().withDefaults();
+    if (a.intervalDuration().isZero() || a.minSamples() < 1 || a.failureLimit() < 1 || a.inconclusiveLimit() < 1
+        || a.latencyPercentile() <= 0 || a.latencyPercentile() > 1) {
+      throw DwException.invalidArgument(what + ": analysis needs interval > 0, minSamples >= 1, failureLimit >= 1,"
+          + " inconclusiveLimit >= 1, 0 < latencyPercentile <= 1; got " + a);
+    }
   }
 
   private void requireRouter(String what, Type type) {

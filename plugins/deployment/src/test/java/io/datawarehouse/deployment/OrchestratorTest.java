@@ -260,6 +260,23 @@ class OrchestratorTest {
   }
 
   @Test
+  void blueGreen_withAnalysis_failingPreviewNeverSwitches() {
+    deployInitial("{type: bluegreen}", 21000);
+    RolloutStatus s = orch.apply(spec("v2", "{type: bluegreen, analysis: {interval: 5s, minSamples: 10}}", 21000));
+    for (int i = 0; i < 60 && !orch.status(s.id()).phase().terminal(); i++) {
+      orch.tick();
+      cluster.serve("v1", 100, 0, 1000);
+      cluster.serve("v2", 20, 10, 1000); // preview requests pinned to v2, half of them failing
+      time.advance(Duration.ofSeconds(1));
+    }
+    RolloutStatus end = orch.status(s.id());
+    assertThat(end.phase()).isEqualTo(Phase.ROLLED_BACK);
+    assertThat(cluster.log).doesNotContain("switch green");
+    assertThat(cluster.activeEnvironment).isEqualTo("blue");
+    assertThat(cluster.running).containsOnlyKeys("web-0", "web-1", "web-2", "web-3");
+  }
+
+  @Test
   void restoreRoutes_reinstallsWhatServes_andAnUnfinishedRolloutsLastTable() {
     deployInitial("{type: bluegreen}", 21000);
     RolloutStatus s = orch.apply(spec("v2", "{type: bluegreen, scaleDownDelay: 1h}", 21000));

@@ -131,6 +131,10 @@ public final class Planner {
     st.add(Stage.route(new TrafficRoute(spec.service(), spec.routerPort(), List.of(
         new TrafficRoute.Pool(previous.version().name(), oldEnv, 100, backends(spec, current.slots())),
         new TrafficRoute.Pool(nv, newEnv, 0, backends(spec, idle))))));
+    if (spec.strategy().analysis() != null) {
+      // preview: the new environment gets only requests pinned to it (X-DW-Version), compared with live traffic
+      st.add(Stage.analyze(nv, previous.version().name(), 0));
+    }
     st.add(Stage.switchTo(newEnv));
     st.add(Stage.pause(spec.strategy().scaleDownDelayDuration().toMillis() + "ms",
         "keep " + oldEnv + " for an instant rollback"));
