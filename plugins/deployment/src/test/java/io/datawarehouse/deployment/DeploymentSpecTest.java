@@ -62,6 +62,16 @@ class DeploymentSpecTest {
   }
 
   @Test
+  void readmeExample_parses() throws Exception {
+    String readme = java.nio.file.Files.readString(java.nio.file.Path.of("README.md"));
+    int start = readme.indexOf("```yaml\n") + 8;
+    String yaml = readme.substring(start, readme.indexOf("```", start));
+    DeploymentSpec s = DeploymentSpec.parse(yaml, "README.md");
+    assertThat(s.strategy().parsedType()).isEqualTo(DeploymentSpec.Type.CANARY);
+    assertThat(s.strategy().steps()).hasSize(4);
+  }
+
+  @Test
   void latencyHistogram_quantilesWithinBucketResolution() {
     LatencyHistogram h = new LatencyHistogram();
     for (int i = 1; i <= 1000; i++) {
