@@ -381,6 +381,9 @@ public final class Orchestrator implements AutoCloseable {
       try {
         done = execute(r, s);
       } catch (RuntimeException e) {
+        if (closed || Thread.currentThread().isInterrupted()) {
+          return; // closing: not a failure of the rollout, which continues when reopened
+        }
         DwException d = e instanceof DwException de ? de : DwException.wrap(e, s.label());
         failStage(r, s, d);
         return;
