@@ -452,6 +452,9 @@ public final class Orchestrator implements AutoCloseable {
         if (since.plus(minReady).isAfter(now)) {
           waiting.add(id + ": ready for less than " + Durations.format(minReady));
         }
+      } else if ("EXITED".equals(h.state()) && s.version().equals(h.version())) {
+        throw DwException.of(ErrorCode.FAILED_PRECONDITION, "instance " + id + " at " + h.version()
+            + " ended while starting (" + h.message() + "); see its log under the supervisor's instances directory");
       } else {
         r.readySince.remove(id);
         waiting.add(id + ": " + h.state() + " at " + h.version() + " (" + h.message() + ")");

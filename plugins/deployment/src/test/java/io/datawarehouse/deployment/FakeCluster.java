@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class FakeCluster implements AutoCloseable {
   final Map<String, String> running = new ConcurrentHashMap<>();
   final Set<String> neverReady = ConcurrentHashMap.newKeySet();
+  final Set<String> exits = ConcurrentHashMap.newKeySet();
   final List<String> log = new CopyOnWriteArrayList<>();
   final List<TrafficRoute> routes = new CopyOnWriteArrayList<>();
   final List<DeploymentEvent> events = new CopyOnWriteArrayList<>();
@@ -41,6 +42,10 @@ final class FakeCluster implements AutoCloseable {
     subs.add(bus.subscribe(DeploymentTopics.HEALTH_CHECK, m -> {
       String id = m.json(HealthCheckRequest.class).instance();
       String v = running.get(id);
+      if (v != null && exits.contains(v)) {
+        return Message.replyTo(m).json(new InstanceHealth(id, v, "EXITED", false, null, 0, null, 1, "exited with code 1"))
+            .build();
+      }
       boolean ready = v != null && !neverReady.contains(v);
       return Message.replyTo(m).json(new InstanceHealth(id, v, ready ? "READY" : "STARTING", ready, 1L, 0,
           ready ? Instant.EPOCH : null, null, ready ? "ready" : "not ready")).build();

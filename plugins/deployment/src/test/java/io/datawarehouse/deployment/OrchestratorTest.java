@@ -133,6 +133,18 @@ class OrchestratorTest {
   }
 
   @Test
+  void rolling_instanceExitsWhileStarting_rollsBackAtOnce() {
+    deployInitial("{type: rolling}", null);
+    cluster.exits.add("v2");
+    RolloutStatus s = orch.apply(spec("v2", "{type: rolling, progressDeadline: 1h}", null));
+    orch.tick(); // no time passes: the deadline is not what ends it
+    orch.tick();
+    RolloutStatus end = runUntilDone(s.id(), Duration.ZERO);
+    assertThat(end.phase()).isEqualTo(Phase.ROLLED_BACK);
+    assertThat(end.history()).anySatisfy(e -> assertThat(e.message()).contains("ended while starting"));
+  }
+
+  @Test
   void canary_analysisPasses_stepsThroughWeightsAndPromotesEverything() {
     deployInitial("{type: rolling}", 21000);
     RolloutStatus s = orch.apply(spec("v2", """
