@@ -52,9 +52,9 @@ class AuditIT {
         written.add(e);
       }
     }));
-    int port = TestService.freePorts(1);
+    int port = SampleService.freePorts(1);
     StringBuilder cmd = new StringBuilder();
-    for (String a : TestService.command("--port", "${port}", "--version", "${version}")) {
+    for (String a : SampleService.command("--port", "${port}", "--version", "${version}")) {
       cmd.append(cmd.isEmpty() ? "" : ", ").append(Json.toString(a));
     }
     JsonNode spec = Json.tree(("{\"service\": \"audited\", \"version\": {\"name\": \"v1\", \"command\": [" + cmd

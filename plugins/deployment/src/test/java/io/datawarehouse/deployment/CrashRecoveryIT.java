@@ -41,7 +41,7 @@ class CrashRecoveryIT {
 
   private static String spec(String version, int base, String strategy) {
     StringBuilder cmd = new StringBuilder();
-    for (String a : TestService.command("--port", "${port}", "--version", "${version}")) {
+    for (String a : SampleService.command("--port", "${port}", "--version", "${version}")) {
       cmd.append(cmd.isEmpty() ? "" : ", ").append(io.datawarehouse.sdk.json.Json.toString(a));
     }
     return """
@@ -56,7 +56,7 @@ class CrashRecoveryIT {
 
   @Test
   void hostKilledMidRollingUpdate_newHostAdoptsInstancesAndFinishes() throws Exception {
-    int base = TestService.freePorts(10);
+    int base = SampleService.freePorts(10);
     Path cfg = tmp.resolve("dw.yaml");
     Files.writeString(cfg, "deployment: {orchestrator: {pollInterval: 50ms}}\n");
     Path data = tmp.resolve("data");

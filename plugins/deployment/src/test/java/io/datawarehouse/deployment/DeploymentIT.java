@@ -74,7 +74,7 @@ class DeploymentIT {
   private static String spec(String version, int instances, int basePort, Integer routerPort, String strategy,
       String... extraArgs) {
     StringBuilder cmd = new StringBuilder();
-    for (String a : TestService.command("--port", "${port}", "--version", "${version}")) {
+    for (String a : SampleService.command("--port", "${port}", "--version", "${version}")) {
       cmd.append(cmd.isEmpty() ? "" : ", ").append('"').append(a.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
     }
     for (String a : extraArgs) {
@@ -169,7 +169,7 @@ class DeploymentIT {
   @Test
   void rolling_fourInstances_neverBelowThreeReady_allEndOnV2() throws Exception {
     MessageBus bus = start(true);
-    int base = TestService.freePorts(10);
+    int base = SampleService.freePorts(10);
     int routerPort = base + 9;
     RolloutStatus first = apply(bus, spec("v1", 4, base, routerPort, "{type: rolling}"));
     awaitPhase(bus, first.id(), Phase.SUCCEEDED);
@@ -206,7 +206,7 @@ class DeploymentIT {
   @Test
   void canary_splitFollowsEachStep_thenFailingV2AbortsAndTrafficReturnsToV1() throws Exception {
     MessageBus bus = start(true);
-    int base = TestService.freePorts(12);
+    int base = SampleService.freePorts(12);
     int routerPort = base + 11;
     awaitPhase(bus, apply(bus, spec("v1", 2, base, routerPort, "{type: rolling}")).id(), Phase.SUCCEEDED);
 
@@ -246,7 +246,7 @@ class DeploymentIT {
   @Test
   void blueGreen_switchUnderLoad_noFailedRequest_rollbackInstant() throws Exception {
     MessageBus bus = start(true);
-    int base = TestService.freePorts(10);
+    int base = SampleService.freePorts(10);
     int routerPort = base + 9;
     awaitPhase(bus, apply(bus, spec("v1", 2, base, routerPort, "{type: bluegreen}")).id(), Phase.SUCCEEDED);
     load = new Load(routerPort, 4);
@@ -275,7 +275,7 @@ class DeploymentIT {
   void orchestratorRestartedMidRollout_resumesAndFinishes() throws Exception {
     MessageBus bus = start(false); // supervisor and router in the kernel; orchestrators constructed here
     Path dir = tmp.resolve("orchestrator");
-    int base = TestService.freePorts(6);
+    int base = SampleService.freePorts(6);
     Orchestrator.Options opts = new Orchestrator.Options(Duration.ofMillis(50), Duration.ofSeconds(20),
         Duration.ofSeconds(1), 30);
     Orchestrator first = new Orchestrator(bus, dir, Time.SYSTEM, opts);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import io.datawarehouse.deployment.EnvironmentSwitch;
-import io.datawarehouse.deployment.TestServiceAccess;
+import io.datawarehouse.deployment.SampleServiceAccess;
 import io.datawarehouse.deployment.TrafficRoute;
 import io.datawarehouse.deployment.TrafficStats;
 import java.io.IOException;
@@ -38,7 +38,7 @@ class TrafficRouterTest {
   void setUp() {
     router = new TrafficRouter(TrafficRouter.Options.defaults());
     client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    port = TestServiceAccess.freePorts(1);
+    port = SampleServiceAccess.freePorts(1);
   }
 
   @AfterEach
@@ -113,7 +113,7 @@ class TrafficRouterTest {
 
   @Test
   void errors_5xxAndRefusedConnections_areCountedPerPool_refusedBackendIsSkipped() throws Exception {
-    int dead = TestServiceAccess.freePorts(1);
+    int dead = SampleServiceAccess.freePorts(1);
     router.route(new TrafficRoute("web", port, List.of(
         new TrafficRoute.Pool("v1", null, 0, List.of("127.0.0.1:" + dead, backend("a", 200))),
         new TrafficRoute.Pool("v2", null, 0, List.of(backend("b", 500))),

@@ -38,10 +38,10 @@ class ProcessSupervisorTest {
 
   @Test
   void restart_httpReadiness_countsRestartsAndLogs() throws Exception {
-    int port = io.datawarehouse.deployment.TestServiceAccess.freePorts(1);
+    int port = io.datawarehouse.deployment.SampleServiceAccess.freePorts(1);
     ProcessSupervisor s = supervisor(Duration.ofSeconds(5));
     InstanceCommand v1 = new InstanceCommand("web-0", "v1", "restart",
-        io.datawarehouse.deployment.TestServiceAccess.command("--port", "" + port, "--version", "v1"), null,
+        io.datawarehouse.deployment.SampleServiceAccess.command("--port", "" + port, "--version", "v1"), null,
         new InstanceCommand.Readiness("http://127.0.0.1:" + port + "/health", null));
     InstanceHealth started = s.apply(v1);
     assertThat(started.pid()).isNotNull();
@@ -87,7 +87,7 @@ class ProcessSupervisorTest {
     s.apply(new InstanceCommand("quits", "v1", "start", List.of("sh", "-c", "exit 3"), null, null));
     await().atMost(Duration.ofSeconds(10)).until(() -> s.health("quits").state().equals("EXITED"));
     assertThat(s.health("quits").exitCode()).isEqualTo(3);
-    int port = io.datawarehouse.deployment.TestServiceAccess.freePorts(1);
+    int port = io.datawarehouse.deployment.SampleServiceAccess.freePorts(1);
     s.apply(new InstanceCommand("tcp", "v1", "start", List.of("sleep", "30"), null,
         new InstanceCommand.Readiness(null, port)));
     InstanceHealth h = s.health("tcp");

@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * that a {@code --fail} fraction of requests (spread evenly: the n-th fails when floor(n*f) grows)
  * answers 500. Stops on SIGTERM.
  */
-public final class TestService {
-  private TestService() {}
+public final class SampleService {
+  private SampleService() {}
 
   /** Entry point. */
   public static void main(String[] args) throws IOException {
@@ -68,7 +68,7 @@ public final class TestService {
     cmd.add("-Xmx64m");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
-    cmd.add(TestService.class.getName());
+    cmd.add(SampleService.class.getName());
     cmd.addAll(java.util.List.of(args));
     return cmd;
   }
