@@ -1,0 +1,2 @@
+/** Benchmarks of the deployment plugin: the traffic router's overhead. */
+package io.datawarehouse.bench.deployment;

@@ -1,0 +1,2 @@
+/** {@code dw deploy}: the deployment plugin's commands. */
+package io.datawarehouse.server.cli.deployment;
