@@ -46,6 +46,7 @@ import picocli.CommandLine.Spec;
       io.datawarehouse.server.cli.raid.RaidCommand.class,
       io.datawarehouse.server.cli.tamperproof.WormCommand.class,
       io.datawarehouse.server.cli.intelligence.IntelCommand.class,
+      io.datawarehouse.server.cli.dataprotection.BackupCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class DwCommand implements Runnable {

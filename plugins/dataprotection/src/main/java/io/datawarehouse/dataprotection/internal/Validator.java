@@ -84,13 +84,9 @@ public final class Validator {
     // 2. packs
     Set<String> onDisk = new HashSet<>(layout.packNames());
     long total = 0;
-    for (String p : byPack.keySet()) {
-      if (onDisk.contains(p)) {
-        try {
-          total += Files.size(layout.pack(p));
-        } catch (IOException e) {
-          // reported when read
-        }
+    for (Map.Entry<String, List<BlobLocation>> e : byPack.entrySet()) {
+      if (onDisk.contains(e.getKey())) {
+        total += e.getValue().stream().mapToLong(BlobLocation::storedLength).sum();
       }
     }
     final long totalBytes = total;
