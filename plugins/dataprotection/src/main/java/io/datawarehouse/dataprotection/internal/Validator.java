@@ -164,7 +164,7 @@ public final class Validator {
             byReason.computeIfAbsent("malformed chunk id", k -> new ArrayList<>()).add("snapshot " + s.id() + ": " + f.path());
             break;
           }
-          String why = index.contains(id) ? badBlobs.get(id) : "chunk " + id + " is in no index";
+          String why = index.contains(id) ? badBlobs.get(id) : "chunk(s) in no index (a pack or index file is lost)";
           if (why != null) {
             byReason.computeIfAbsent(why, k -> new ArrayList<>()).add("snapshot " + s.id() + ": " + f.path());
             break;
@@ -220,7 +220,7 @@ public final class Validator {
     for (BlobLocation l : listed) {
       BlobLocation t = inTrailer.get(l.id());
       if (!l.equals(t)) {
-        badBlobs.putIfAbsent(l.id(), "blob " + l.id() + ": index and pack " + pack + " disagree");
+        badBlobs.putIfAbsent(l.id(), "the index and pack " + pack + " disagree on its blob(s)");
         mismatches.add(l.id().toString());
       }
     }
@@ -239,7 +239,7 @@ public final class Validator {
         ctx.sealer().open(l, stored);
         bytesRead.addAndGet(stored.length);
       } catch (DwException e) {
-        badBlobs.putIfAbsent(l.id(), "blob " + l.id() + " in pack " + pack + " does not verify");
+        badBlobs.putIfAbsent(l.id(), "blob(s) in pack " + pack + " do not verify");
         bad++;
         if (first == null) {
           first = e.getMessage();
