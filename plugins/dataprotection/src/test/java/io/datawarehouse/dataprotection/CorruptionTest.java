@@ -124,14 +124,18 @@ class CorruptionTest {
 
   @Test
   void swappedChunks_doNotAuthenticate() throws Exception {
-    // find the two equal-length blobs of a.bin and b.bin in the pack and swap their bytes
+    // a repository with just the two equal-sized single-chunk files: its pack holds two blobs of equal length
+    Files.delete(src.resolve("big.bin"));
+    repoDir = tmp.resolve("repo2");
+    try (BackupRepository repo = RepoFixture.create(repoDir, RepoFixture.clock())) {
+      snapshot = repo.backup(List.of(src), BackupType.FULL, List.of(), Progress.Listener.NONE).id();
+    }
     Path pack = files("data").get(0);
     byte[] all = Files.readAllBytes(pack);
-    // blobs are laid out in the order written; the sealed size of a 900-byte random chunk is 900 + overhead
     int len = 900 + io.datawarehouse.sdk.crypto.Aead.OVERHEAD;
-    int end = all.length - 8 - java.nio.ByteBuffer.wrap(all, all.length - 8, 4).getInt();
-    int second = end - len;
-    int first = second - len;
+    int first = io.datawarehouse.dataprotection.internal.RepoLayout.HEADER_SIZE;
+    int second = first + len;
+    assertThat(all.length - 8 - java.nio.ByteBuffer.wrap(all, all.length - 8, 4).getInt()).isEqualTo(second + len);
     byte[] a = java.util.Arrays.copyOfRange(all, first, second);
     System.arraycopy(all, second, all, first, len);
     System.arraycopy(a, 0, all, second, len);

@@ -97,13 +97,16 @@ class ForgetPruneTest {
     ManualTime time = RepoFixture.clock();
     try (BackupRepository repo = RepoFixture.create(tmp.resolve("repo"), time)) {
       RepoLayout layout = new RepoLayout(tmp.resolve("repo"));
-      try (RepoLock shared = RepoLock.acquire(layout, time, false, "backup")) {
+      RepoLock shared = RepoLock.acquire(layout, time, false, "backup");
+      try {
         assertThatThrownBy(() -> repo.prune(Progress.Listener.NONE))
             .isInstanceOf(DwException.class)
             .satisfies(e -> assertThat(((DwException) e).code()).isEqualTo(ErrorCode.CONFLICT))
             .hasMessageContaining("locked by pid " + ProcessHandle.current().pid());
         // shared locks coexist
         assertThat(repo.validate(false, false, Progress.Listener.NONE).ok()).isTrue();
+      } finally {
+        shared.close();
       }
       // a lock left by a process that is gone (on this host) is stale
       long deadPid = new ProcessBuilder("true").start().onExit().get().pid();
