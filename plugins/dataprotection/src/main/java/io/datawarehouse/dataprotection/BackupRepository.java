@@ -1,6 +1,7 @@
 package io.datawarehouse.dataprotection;
 
 import io.datawarehouse.dataprotection.internal.BackupRun;
+import io.datawarehouse.dataprotection.internal.CryptoWarmup;
 import io.datawarehouse.dataprotection.internal.FastCdc;
 import io.datawarehouse.dataprotection.internal.Pruner;
 import io.datawarehouse.dataprotection.internal.RepoContext;
@@ -143,6 +144,7 @@ public final class BackupRepository implements AutoCloseable {
     if (!Files.exists(layout.config())) {
       throw DwException.notFound(layout.root() + " is not a backup repository (no config file); create one with dw backup init");
     }
+    CryptoWarmup.start();
     RepoConfig cfg = Json.fromBytes(FramedFile.read(layout.config(), RepoLayout.CONFIG_MAGIC, 1, 1).body(),
         RepoConfig.class, layout.config().toString());
     KeyFile kf = KeyFile.unlock(layout.keyFile(), passphrase);
