@@ -7,8 +7,10 @@ import io.datawarehouse.sdk.crypto.HmacKey;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Warms up the JIT for AES-GCM and HMAC-SHA256 once per JVM, on a background thread, while the
- * passphrase KDF runs on the caller's thread.
+ * Warms up the JIT for AES-GCM and HMAC-SHA256 once per JVM, on a background thread started when
+ * a repository is opened, so that it runs while the passphrase KDF, the index load and the tree
+ * scan keep the caller busy (starting it only when the heavy work starts was measured slower: the
+ * first blobs then still ran the slow path).
  *
  * <p>Why: the JDK's AES-GCM runs its fast (AES-NI, carry-less multiply) path only from compiled
  * code, and only for inputs of several KiB. A blob of 1 MiB is one call: the first few hundred
@@ -36,9 +38,10 @@ public final class CryptoWarmup {
     AeadKey key = AeadKey.generate();
     Aead aead = Aead.create(key);
     Hmac hmac = Hmac.create(HmacKey.generate());
-    byte[] data = new byte[16 * 1024];
+    byte[] data = new byte[Integer.getInteger("dw.dataprotection.warmupSize", 16 * 1024)];
     byte[] aad = new byte[BlobId.SIZE + 1];
-    for (int i = 0; i < 1200; i++) {
+    int n = Integer.getInteger("dw.dataprotection.warmupIterations", 1200);
+    for (int i = 0; i < n; i++) {
       aead.decrypt(aead.encrypt(data, aad), aad);
       hmac.sign(data, 0, data.length);
     }

@@ -38,7 +38,41 @@ import java.util.concurrent.atomic.AtomicLong;
  * left behind under its name; every such failure is reported by path.
  */
 public final class RestoreRun {
+  /** Bytes of verified plaintext kept for chunks that repeat (within a file or across files). */
+  private static final long BLOB_CACHE_BYTES = 64L << 20;
+
   private RestoreRun() {}
+
+  /**
+   * A small LRU of verified chunk plaintexts, so content that repeats (a VM image's blocks,
+   * duplicated files) is read and verified once. Entries are never modified after they are put.
+   */
+  private static final class BlobCache {
+    private final long max;
+    private long size;
+    private final java.util.LinkedHashMap<BlobId, byte[]> map = new java.util.LinkedHashMap<>(64, 0.75f, true);
+
+    BlobCache(long max) {
+      this.max = max;
+    }
+
+    synchronized byte[] get(BlobId id) {
+      return map.get(id);
+    }
+
+    synchronized void put(BlobId id, byte[] plain) {
+      if (plain.length > max / 4 || map.containsKey(id)) {
+        return;
+      }
+      map.put(id, plain);
+      size += plain.length;
+      var it = map.entrySet().iterator();
+      while (size > max && it.hasNext()) {
+        size -= it.next().getValue().length;
+        it.remove();
+      }
+    }
+  }
 
   /**
    * Restores {@code snap} into {@code target}.
@@ -64,6 +98,7 @@ public final class RestoreRun {
     }
     Path root = target.toAbsolutePath().normalize();
     long total = selected.stream().mapToLong(Snapshot.FileEntry::size).sum();
+    BlobCache cache = new BlobCache(BLOB_CACHE_BYTES);
     List<String> failures = Collections.synchronizedList(new ArrayList<>());
     AtomicLong bytes = new AtomicLong();
     AtomicLong files = new AtomicLong();
@@ -87,7 +122,7 @@ public final class RestoreRun {
         }
         work.add(pool.submit(() -> {
           try {
-            restoreFile(ctx, index, e, root.resolve(e.path()), bytes);
+            restoreFile(ctx, index, cache, e, root.resolve(e.path()), bytes);
           } catch (DwException | IOException ex) {
             failures.add(e.path() + ": " + ex.getMessage());
           }
@@ -172,7 +207,8 @@ public final class RestoreRun {
     return i;
   }
 
-  private static void restoreFile(RepoContext ctx, RepoIndex index, Snapshot.FileEntry e, Path dest, AtomicLong bytes)
+  private static void restoreFile(RepoContext ctx, RepoIndex index, BlobCache cache, Snapshot.FileEntry e, Path dest,
+      AtomicLong bytes)
       throws IOException {
     Path tmp = dest.resolveSibling(AtomicFiles.TEMP_PREFIX + dest.getFileName());
     boolean done = false;
@@ -185,7 +221,11 @@ public final class RestoreRun {
         if (loc == null) {
           throw DwException.integrity("chunk " + id + " is in no index (its pack or index is lost)");
         }
-        byte[] plain = ctx.sealer().open(loc, Packs.readStored(ctx.layout(), loc));
+        byte[] plain = cache.get(id);
+        if (plain == null) {
+          plain = ctx.sealer().open(loc, Packs.readStored(ctx.layout(), loc));
+          cache.put(id, plain);
+        }
         ByteBuffer b = ByteBuffer.wrap(plain);
         while (b.hasRemaining()) {
           written += ch.write(b);
