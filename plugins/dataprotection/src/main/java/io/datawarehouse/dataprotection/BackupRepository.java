@@ -144,7 +144,6 @@ public final class BackupRepository implements AutoCloseable {
     if (!Files.exists(layout.config())) {
       throw DwException.notFound(layout.root() + " is not a backup repository (no config file); create one with dw backup init");
     }
-    CryptoWarmup.start();
     RepoConfig cfg = Json.fromBytes(FramedFile.read(layout.config(), RepoLayout.CONFIG_MAGIC, 1, 1).body(),
         RepoConfig.class, layout.config().toString());
     KeyFile kf = KeyFile.unlock(layout.keyFile(), passphrase);
@@ -199,6 +198,7 @@ public final class BackupRepository implements AutoCloseable {
    * @return what was restored and, by path, what could not be
    */
   public RestoreResult restore(String snapshot, Path target, List<String> paths, Progress.Listener listener) {
+    CryptoWarmup.start();
     return locked(false, "restore", () -> {
       Snapshot s = snapshot(snapshot);
       RepoIndex index = RepoIndex.load(ctx.layout(), ctx.sealer(), (n, e) -> { });
@@ -213,6 +213,9 @@ public final class BackupRepository implements AutoCloseable {
    * @param testRestore restore the latest snapshot into a temporary directory and compare
    */
   public ValidationReport validate(boolean readData, boolean testRestore, Progress.Listener listener) {
+    if (readData || testRestore) {
+      CryptoWarmup.start();
+    }
     return locked(false, "validate", () -> Validator.run(ctx, readData, testRestore, null, listener));
   }
 

@@ -58,6 +58,8 @@ public final class BackupRun {
   private static final Logger LOG = LoggerFactory.getLogger(BackupRun.class);
   private static final int PACKS_PER_INDEX = 32;
   private static final long LOCK_REFRESH_NANOS = 600_000_000_000L;
+  /** An incremental run that reads less than this does not start the crypto warm-up. */
+  private static final long WARMUP_WORTH_IT = 256L << 20;
 
   private final RepoContext ctx;
   private final RepoIndex index;
@@ -128,6 +130,9 @@ public final class BackupRun {
       LOG.info("no earlier {} snapshot of {}: this {} backup reads everything and is recorded as full",
           requested == BackupType.DIFFERENTIAL ? "full" : "", paths, requested.wire());
     }
+    if (parent == null) {
+      CryptoWarmup.start(); // a full backup reads everything: warm up while the tree is scanned
+    }
     Map<String, Snapshot.FileEntry> previous = new HashMap<>();
     if (parent != null) {
       for (Snapshot.FileEntry f : parent.files()) {
@@ -145,6 +150,9 @@ public final class BackupRun {
       if (n.kind().equals("file") && reusable(n, previous.get(n.rel())) == null) {
         total += n.size();
       }
+    }
+    if (total > WARMUP_WORTH_IT) {
+      CryptoWarmup.start();
     }
     AtomicInteger tid = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(ctx.threads(),

@@ -7,10 +7,11 @@ import io.datawarehouse.sdk.crypto.HmacKey;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Warms up the JIT for AES-GCM and HMAC-SHA256 once per JVM, on a background thread started when
- * a repository is opened, so that it runs while the passphrase KDF, the index load and the tree
- * scan keep the caller busy (starting it only when the heavy work starts was measured slower: the
- * first blobs then still ran the slow path).
+ * Warms up the JIT for AES-GCM and HMAC-SHA256 once per JVM, on a background thread, started as
+ * soon as an operation knows it will move a lot of data (a restore, a validation that reads data,
+ * a full backup, an incremental that reads more than 256 MiB), so that it runs while the index
+ * load and the tree scan keep the caller busy. Incrementals that read little skip it: there it
+ * costs more CPU than it saves.
  *
  * <p>Why: the JDK's AES-GCM runs its fast (AES-NI, carry-less multiply) path only from compiled
  * code, and only for inputs of several KiB. A blob of 1 MiB is one call: the first few hundred
