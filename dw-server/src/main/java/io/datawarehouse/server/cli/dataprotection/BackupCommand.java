@@ -51,6 +51,9 @@ public final class BackupCommand {
   /** The environment variable holding a new passphrase for {@code key add} and {@code key passwd}. */
   public static final String NEW_PASSPHRASE_ENV = "DW_BACKUP_NEW_PASSPHRASE";
 
+  /** Where variables are read from; tests replace it (the environment cannot be changed from Java). */
+  static java.util.function.UnaryOperator<String> environment = System::getenv;
+
   @Option(names = "--json", scope = ScopeType.INHERIT, description = "print results as JSON")
   boolean json;
 
@@ -93,7 +96,7 @@ public final class BackupCommand {
     }
 
     Secret passphrase(String env, String prompt, boolean confirm) {
-      String v = System.getenv(env);
+      String v = environment.apply(env);
       if (v != null && !v.isEmpty()) {
         return Secret.of(v);
       }
