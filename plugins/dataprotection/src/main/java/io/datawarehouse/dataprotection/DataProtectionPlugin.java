@@ -19,8 +19,10 @@ import org.slf4j.LoggerFactory;
  * {@code .list} and {@code .forget} (requests, JSON; see the README for payloads), with progress and
  * results published on {@code dataprotection.events}.
  *
- * <p>Health: DEGRADED without a passphrase (requests fail) or after a validation that found
- * problems; UP otherwise.
+ * <p>Health: UP, saying "not configured" when no passphrase is set (its requests then fail with
+ * FAILED_PRECONDITION: backups are opt-in, so a default installation is not degraded by them);
+ * DEGRADED when the configured repository is missing and autoInit is off, or after a validation
+ * that found problems.
  */
 public final class DataProtectionPlugin implements Plugin {
   private static final Logger LOG = LoggerFactory.getLogger(DataProtectionPlugin.class);
@@ -30,6 +32,7 @@ public final class DataProtectionPlugin implements Plugin {
   private final List<Subscription> subscriptions = new ArrayList<>();
   private volatile TopicHandlers handlers;
   private volatile String problem;
+  private volatile boolean notConfigured;
 
   @Override
   public String id() {
@@ -51,8 +54,9 @@ public final class DataProtectionPlugin implements Plugin {
     DataProtectionConfig config = DataProtectionConfig.from(context.config());
     Path repo = config.repositoryPath(context.dataDir());
     if (config.passphrase() == null) {
-      problem = "no passphrase configured (dataprotection.passphrase or DW_DATAPROTECTION_PASSPHRASE): requests fail";
-      LOG.warn("dataprotection: {}", problem);
+      notConfigured = true;
+      LOG.info("dataprotection: no passphrase configured (dataprotection.passphrase or DW_DATAPROTECTION_PASSPHRASE):"
+          + " its bus requests fail until one is set; dw backup works without it");
     } else if (!Files.exists(repo.resolve("config"))) {
       if (config.autoInit()) {
         BackupRepository.init(repo, config.passphrase(), BackupRepository.Options.defaults(), context.time());
@@ -81,6 +85,9 @@ public final class DataProtectionPlugin implements Plugin {
     }
     if (problem != null) {
       return Health.degraded(problem);
+    }
+    if (notConfigured) {
+      return Health.up("not configured: no passphrase, requests fail with FAILED_PRECONDITION");
     }
     String last = h.lastValidationProblem();
     return last != null ? Health.degraded("the latest validation found problems: " + last) : Health.up("repository " + h.repository());

@@ -99,9 +99,10 @@ class DataProtectionPluginTest {
   }
 
   @Test
-  void noPassphrase_isDegradedAndRequestsFailWithFailedPrecondition() {
+  void noPassphrase_isUpButNotConfigured_andRequestsFailWithFailedPrecondition() {
     start(null);
-    assertThat(kernel.health().components().get("dataprotection").status()).isEqualTo(Health.Status.DEGRADED);
+    assertThat(kernel.health().components().get("dataprotection").status()).isEqualTo(Health.Status.UP);
+    assertThat(kernel.health().components().get("dataprotection").message()).contains("not configured");
     assertThatThrownBy(() -> request("dataprotection.list", Map.of()))
         .isInstanceOf(DwException.class)
         .satisfies(e -> assertThat(((DwException) e).code()).isEqualTo(ErrorCode.FAILED_PRECONDITION));
