@@ -1,6 +1,8 @@
 package io.datawarehouse.dataprotection.internal;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
 import io.datawarehouse.sdk.DwException;
 import io.datawarehouse.sdk.crypto.Aead;
 import io.datawarehouse.sdk.crypto.Hmac;
@@ -22,11 +24,16 @@ public final class Sealer {
   private final Aead aead;
   private final Hmac ids;
   private final int level;
+  /** One zstd context per thread: creating one per chunk costs a table allocation each time. */
+  private final ThreadLocal<ZstdCompressCtx> compressors;
+  private final ThreadLocal<ZstdDecompressCtx> decompressors = ThreadLocal.withInitial(ZstdDecompressCtx::new);
+  private final ThreadLocal<byte[]> scratch = new ThreadLocal<>();
 
   public Sealer(Aead aead, Hmac ids, int zstdLevel) {
     this.aead = aead;
     this.ids = ids;
     this.level = zstdLevel;
+    this.compressors = ThreadLocal.withInitial(() -> new ZstdCompressCtx().setLevel(zstdLevel));
   }
 
   /** A sealed blob: its stored bytes and whether they hold compressed data. */
@@ -42,9 +49,15 @@ public final class Sealer {
     byte[] payload = plain;
     boolean compressed = false;
     if (level > 0 && plain.length > 64) {
-      byte[] z = Zstd.compress(plain, level);
-      if (z.length < plain.length - (plain.length >>> 5)) {
-        payload = z;
+      int bound = (int) Zstd.compressBound(plain.length);
+      byte[] buf = scratch.get();
+      if (buf == null || buf.length < bound) {
+        buf = new byte[bound];
+        scratch.set(buf);
+      }
+      int n = compressors.get().compressByteArray(buf, 0, buf.length, plain, 0, plain.length);
+      if (n < plain.length - (plain.length >>> 5)) {
+        payload = java.util.Arrays.copyOf(buf, n);
         compressed = true;
       }
     }
@@ -67,7 +80,12 @@ public final class Sealer {
     byte[] plain;
     if (loc.compressed()) {
       try {
-        plain = Zstd.decompress(payload, loc.rawLength());
+        plain = new byte[loc.rawLength()];
+        int n = decompressors.get().decompressByteArray(plain, 0, plain.length, payload, 0, payload.length);
+        if (n != plain.length) {
+          throw DwException.integrity("blob " + loc.id() + " in pack " + loc.pack() + " decompresses to " + n
+              + " bytes vs expected " + loc.rawLength());
+        }
       } catch (RuntimeException e) {
         throw DwException.integrity("blob " + loc.id() + " in pack " + loc.pack() + " does not decompress: " + e.getMessage(), e);
       }
