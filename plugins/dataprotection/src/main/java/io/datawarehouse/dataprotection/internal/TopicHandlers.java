@@ -41,6 +41,9 @@ public final class TopicHandlers {
   /** {@code dataprotection.validate}. */
   public record ValidateRequest(Boolean readData, Boolean testRestore) {}
 
+  /** {@code dataprotection.list}: no fields. */
+  public record ListRequest() {}
+
   /** {@code dataprotection.forget}. */
   public record ForgetRequest(Integer keepLast, Integer keepHourly, Integer keepDaily, Integer keepWeekly,
       Integer keepMonthly, Integer keepYearly, List<String> keepTags, String keepWithin, Boolean dryRun, Boolean prune) {}
@@ -79,7 +82,7 @@ public final class TopicHandlers {
     subs.add(on("dataprotection.backup", BackupRequest.class, this::backup));
     subs.add(on("dataprotection.restore", RestoreRequest.class, this::restore));
     subs.add(on("dataprotection.validate", ValidateRequest.class, this::validate));
-    subs.add(on("dataprotection.list", ValidateRequest.class, q -> withRepo(BackupRepository::snapshots)));
+    subs.add(on("dataprotection.list", ListRequest.class, q -> withRepo(BackupRepository::snapshots)));
     subs.add(on("dataprotection.forget", ForgetRequest.class, this::forget));
     return subs;
   }
