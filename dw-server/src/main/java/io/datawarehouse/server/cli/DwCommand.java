@@ -47,6 +47,7 @@ import picocli.CommandLine.Spec;
       io.datawarehouse.server.cli.tamperproof.WormCommand.class,
       io.datawarehouse.server.cli.intelligence.IntelCommand.class,
       io.datawarehouse.server.cli.deployment.DeployCommand.class,
+      io.datawarehouse.server.cli.dataprotection.BackupCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class DwCommand implements Runnable {

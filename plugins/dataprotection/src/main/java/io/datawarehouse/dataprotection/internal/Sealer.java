@@ -1,0 +1,155 @@
+package io.datawarehouse.dataprotection.internal;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import io.datawarehouse.sdk.DwException;
+import io.datawarehouse.sdk.crypto.Aead;
+import io.datawarehouse.sdk.crypto.Hmac;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * Everything the repository encrypts or authenticates: blob ids (HMAC-SHA256 of the plaintext
+ * under the id key), sealed blobs (zstd when it helps, then AES-256-GCM through {@link Aead} with
+ * the blob id and compression flag as associated data) and sealed files (index, snapshot, pack
+ * trailer: AES-256-GCM with the file's header and name as associated data, so a file moved to
+ * another name or kind does not open).
+ *
+ * <p>Opening a blob checks the GCM tag, decompresses, checks the plaintext length and recomputes
+ * the HMAC against the id: a blob that does not come back exactly is INTEGRITY, never returned.
+ * Thread-safe.
+ */
+public final class Sealer {
+  private final Aead aead;
+  private final Hmac ids;
+  private final int level;
+  /** One zstd context per thread: creating one per chunk costs a table allocation each time. */
+  private final ThreadLocal<ZstdCompressCtx> compressors;
+  private final ThreadLocal<ZstdDecompressCtx> decompressors = ThreadLocal.withInitial(ZstdDecompressCtx::new);
+  private final ThreadLocal<byte[]> scratch = new ThreadLocal<>();
+
+  public Sealer(Aead aead, Hmac ids, int zstdLevel) {
+    this.aead = aead;
+    this.ids = ids;
+    this.level = zstdLevel;
+    this.compressors = ThreadLocal.withInitial(() -> new ZstdCompressCtx().setLevel(zstdLevel));
+  }
+
+  /** A sealed blob: its stored bytes and whether they hold compressed data. */
+  public record SealedBlob(byte[] stored, boolean compressed) {}
+
+  /** The id of {@code data[off .. off + len)}. */
+  public BlobId id(byte[] data, int off, int len) {
+    return BlobId.of(ids.sign(data, off, len));
+  }
+
+  /** Compresses (when that saves at least 1/32) and encrypts {@code plain}, bound to {@code id}. */
+  public SealedBlob seal(BlobId id, byte[] plain) {
+    byte[] payload = plain;
+    boolean compressed = false;
+    if (level > 0 && plain.length > 64) {
+      int bound = (int) Zstd.compressBound(plain.length);
+      byte[] buf = scratch.get();
+      if (buf == null || buf.length < bound) {
+        buf = new byte[bound];
+        scratch.set(buf);
+      }
+      int n = compressors.get().compressByteArray(buf, 0, buf.length, plain, 0, plain.length);
+      if (n < plain.length - (plain.length >>> 5)) {
+        payload = java.util.Arrays.copyOf(buf, n);
+        compressed = true;
+      }
+    }
+    return new SealedBlob(aead.encrypt(payload, blobAad(id, compressed)), compressed);
+  }
+
+  /**
+   * The plaintext of a stored blob, fully verified.
+   *
+   * @throws DwException INTEGRITY naming the blob and its pack when anything does not match
+   */
+  public byte[] open(BlobLocation loc, byte[] stored) {
+    byte[] payload;
+    try {
+      payload = aead.decrypt(stored, blobAad(loc.id(), loc.compressed()));
+    } catch (DwException e) {
+      throw DwException.integrity("blob " + loc.id() + " in pack " + loc.pack() + " at offset " + loc.offset()
+          + " does not authenticate (altered, moved or another blob): " + e.getMessage(), e);
+    }
+    byte[] plain;
+    if (loc.compressed()) {
+      try {
+        plain = new byte[loc.rawLength()];
+        int n = decompressors.get().decompressByteArray(plain, 0, plain.length, payload, 0, payload.length);
+        if (n != plain.length) {
+          throw DwException.integrity("blob " + loc.id() + " in pack " + loc.pack() + " decompresses to " + n
+              + " bytes vs expected " + loc.rawLength());
+        }
+      } catch (RuntimeException e) {
+        throw DwException.integrity("blob " + loc.id() + " in pack " + loc.pack() + " does not decompress: " + e.getMessage(), e);
+      }
+    } else {
+      plain = payload;
+    }
+    if (plain.length != loc.rawLength()) {
+      throw DwException.integrity("blob " + loc.id() + " in pack " + loc.pack() + ": " + plain.length
+          + " bytes vs expected " + loc.rawLength());
+    }
+    if (!loc.id().matches(ids.sign(plain))) {
+      throw DwException.integrity("blob " + loc.id() + " in pack " + loc.pack() + ": content does not match its id");
+    }
+    return plain;
+  }
+
+  /** Header, then {@code body} sealed with the header and {@code name} as associated data. */
+  public byte[] sealFile(int magic, String name, byte[] body) {
+    byte[] header = RepoLayout.header(magic);
+    byte[] sealed = aead.encrypt(body, fileAad(header, name));
+    byte[] out = new byte[header.length + sealed.length];
+    System.arraycopy(header, 0, out, 0, header.length);
+    System.arraycopy(sealed, 0, out, header.length, sealed.length);
+    return out;
+  }
+
+  /**
+   * The body of a file made by {@link #sealFile}.
+   *
+   * @throws DwException INTEGRITY naming {@code file} when the header or the tag does not match
+   */
+  public byte[] openFile(int magic, String name, byte[] data, Path file) {
+    RepoLayout.checkHeader(data, magic, file);
+    byte[] header = java.util.Arrays.copyOf(data, RepoLayout.HEADER_SIZE);
+    byte[] sealed = java.util.Arrays.copyOfRange(data, RepoLayout.HEADER_SIZE, data.length);
+    try {
+      return aead.decrypt(sealed, fileAad(header, name));
+    } catch (DwException e) {
+      throw DwException.integrity(file + " does not authenticate (altered, truncated or renamed): " + e.getMessage(), e);
+    }
+  }
+
+  /** Seals arbitrary bytes with associated data (pack trailers). */
+  public byte[] seal(byte[] body, byte[] aad) {
+    return aead.encrypt(body, aad);
+  }
+
+  /** Opens what {@link #seal(byte[], byte[])} sealed; INTEGRITY when it does not authenticate. */
+  public byte[] open(byte[] sealed, byte[] aad) {
+    return aead.decrypt(sealed, aad);
+  }
+
+  private static byte[] blobAad(BlobId id, boolean compressed) {
+    byte[] aad = new byte[BlobId.SIZE + 1];
+    id.copyTo(aad, 0);
+    aad[BlobId.SIZE] = (byte) (compressed ? 1 : 0);
+    return aad;
+  }
+
+  private static byte[] fileAad(byte[] header, String name) {
+    byte[] n = name.getBytes(StandardCharsets.UTF_8);
+    byte[] aad = new byte[header.length + n.length];
+    System.arraycopy(header, 0, aad, 0, header.length);
+    System.arraycopy(n, 0, aad, header.length, n.length);
+    return aad;
+  }
+}
