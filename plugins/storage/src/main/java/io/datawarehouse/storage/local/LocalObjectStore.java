@@ -213,7 +213,7 @@ public final class LocalObjectStore implements ObjectStore, Worm {
   }
 
   /** Creates and opens the temporary file, making its directory when missing. */
-  private static FileChannel createTemp(Path tmp) throws IOException {
+  private FileChannel createTemp(Path tmp) throws IOException {
     for (int attempt = 0; ; attempt++) {
       try {
         return FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -222,7 +222,29 @@ public final class LocalObjectStore implements ObjectStore, Worm {
         if (attempt >= 3) {
           throw e;
         }
-        Files.createDirectories(tmp.getParent());
+        makeDirectoriesDurably(tmp.getParent());
+      }
+    }
+  }
+
+  /**
+   * Creates {@code dir} and its missing parents under {@code objects}, and forces the parent of
+   * each one created, so that the path to a new object survives a crash as its rename does.
+   */
+  private void makeDirectoriesDurably(Path dir) throws IOException {
+    Path top = dir;
+    while (top.getParent() != null && !top.equals(objects) && !Files.isDirectory(top.getParent())) {
+      top = top.getParent();
+    }
+    Files.createDirectories(dir);
+    for (Path d = dir; d != null && d.startsWith(top); d = d.getParent()) {
+      try {
+        AtomicFiles.fsyncDirectory(d.getParent());
+      } catch (DwException e) {
+        if (Files.isDirectory(d.getParent())) {
+          throw e;
+        }
+        return; // pruned by a concurrent delete: the caller's next attempt makes it again
       }
     }
   }
