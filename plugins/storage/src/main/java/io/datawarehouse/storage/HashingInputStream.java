@@ -72,8 +72,19 @@ public final class HashingInputStream extends FilterInputStream {
     return Math.max(0, n - left);
   }
 
+  /** A prototype cloned by {@link #sha256()}: a clone skips the provider lookup of getInstance. */
+  private static final MessageDigest PROTOTYPE = newSha256();
+
   /** A new SHA-256 digest. */
   public static MessageDigest sha256() {
+    try {
+      return (MessageDigest) PROTOTYPE.clone();
+    } catch (CloneNotSupportedException e) {
+      return newSha256();
+    }
+  }
+
+  private static MessageDigest newSha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {

@@ -20,10 +20,10 @@ import io.datawarehouse.storage.Retention;
 import io.datawarehouse.storage.VerifyingInputStream;
 import io.datawarehouse.storage.Worm;
 import io.datawarehouse.storage.WormState;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.DirectoryNotEmptyException;
@@ -66,6 +66,8 @@ import java.util.stream.Stream;
 public final class LocalObjectStore implements ObjectStore, Worm {
   private static final int STRIPES = 64;
   private static final int BUFFER = 256 * 1024;
+  /** A full read of an object file up to this size reads the whole file at once. */
+  private static final int WHOLE_READ_LIMIT = 64 * 1024;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final String name;
@@ -152,12 +154,14 @@ public final class LocalObjectStore implements ObjectStore, Worm {
       opts.retention().requireFuture(key, now);
     }
     checkNotLocked(key, file, now, "overwrite");
+    String id = newId();
+    Path tmpName = file.resolveSibling(AtomicFiles.TEMP_PREFIX + file.getFileName() + "-" + id);
     Path tmp = null;
     try {
-      tmp = createTemp(file);
       ObjectFile.Meta meta;
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        meta = writeObject(ch, key, content, opts, now);
+      try (FileChannel ch = createTemp(tmpName)) {
+        tmp = tmpName; // ours from here on: removed on failure
+        meta = writeObject(ch, key, id, content, opts, now);
         ch.force(true);
       }
       opts.verifySha256(key, meta.sha256());
@@ -189,7 +193,8 @@ public final class LocalObjectStore implements ObjectStore, Worm {
     }
   }
 
-  private ObjectFile.Meta writeObject(FileChannel ch, String key, InputStream content, PutOptions opts, Instant now)
+  private ObjectFile.Meta writeObject(FileChannel ch, String key, String id, InputStream content, PutOptions opts,
+      Instant now)
       throws IOException {
     AtomicFiles.writeFully(ch, ObjectFile.header(), 0);
     HashingInputStream in = new HashingInputStream(content);
@@ -201,25 +206,45 @@ public final class LocalObjectStore implements ObjectStore, Worm {
       pos += n;
     }
     Retention r = opts.retention();
-    ObjectFile.Meta meta = new ObjectFile.Meta(key, newId(), in.count(), in.sha256Hex(), opts.contentType(),
+    ObjectFile.Meta meta = new ObjectFile.Meta(key, id, in.count(), in.sha256Hex(), opts.contentType(),
         opts.metadata(), now, r == null ? null : r.mode(), r == null ? null : r.retainUntil(), opts.legalHold());
     AtomicFiles.writeFully(ch, ObjectFile.trailer(meta), pos);
     return meta;
   }
 
-  private Path createTemp(Path file) throws IOException {
-    Path dir = file.getParent();
+  /** Creates and opens the temporary file, making its directory when missing. */
+  private FileChannel createTemp(Path tmp) throws IOException {
     for (int attempt = 0; ; attempt++) {
-      Files.createDirectories(dir);
-      Path tmp = dir.resolve(AtomicFiles.TEMP_PREFIX + file.getFileName() + "-" + newId());
       try {
-        Files.createFile(tmp);
-        return tmp;
+        return FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       } catch (NoSuchFileException e) {
-        // a concurrent delete pruned the empty directory between the two calls; make it again
+        // the key's directory does not exist yet, or a concurrent delete pruned it: make it again
         if (attempt >= 3) {
           throw e;
         }
+        makeDirectoriesDurably(tmp.getParent());
+      }
+    }
+  }
+
+  /**
+   * Creates {@code dir} and its missing parents under {@code objects}, and forces the parent of
+   * each one created, so that the path to a new object survives a crash as its rename does.
+   */
+  private void makeDirectoriesDurably(Path dir) throws IOException {
+    Path top = dir;
+    while (top.getParent() != null && !top.equals(objects) && !Files.isDirectory(top.getParent())) {
+      top = top.getParent();
+    }
+    Files.createDirectories(dir);
+    for (Path d = dir; d != null && d.startsWith(top); d = d.getParent()) {
+      try {
+        AtomicFiles.fsyncDirectory(d.getParent());
+      } catch (DwException e) {
+        if (Files.isDirectory(d.getParent())) {
+          throw e;
+        }
+        return; // pruned by a concurrent delete: the caller's next attempt makes it again
       }
     }
   }
@@ -234,12 +259,19 @@ public final class LocalObjectStore implements ObjectStore, Worm {
     FileChannel ch = null;
     try {
       ch = FileChannel.open(file, StandardOpenOption.READ);
-      ObjectFile.Meta meta = ObjectFile.readMeta(ch, file);
+      // A full read of a small object takes the whole file in one read: header, content, footer.
+      ObjectFile.Opened opened = ObjectFile.open(ch, file, range == null ? WHOLE_READ_LIMIT : 0);
+      ObjectFile.Meta meta = opened.meta();
       ObjectInfo info = info(meta, wormState(file, meta));
       long offset = range == null ? 0 : range.offset();
       long length = range == null ? meta.size() : range.resolveLength(key, meta.size());
-      ch.position(ObjectFile.HEADER + offset);
-      InputStream raw = new BoundedChannelStream(ch, length);
+      InputStream raw;
+      if (opened.whole() != null) {
+        ch.close();
+        raw = new ByteArrayInputStream(opened.whole(), ObjectFile.HEADER + (int) offset, (int) length);
+      } else {
+        raw = new BoundedChannelStream(ch, ObjectFile.HEADER + offset, length);
+      }
       InputStream stream = range == null
           ? new VerifyingInputStream(raw, "object '" + key + "' in store '" + name + "' (" + file + ")", meta.size(), meta.sha256())
           : raw;
@@ -526,9 +558,6 @@ public final class LocalObjectStore implements ObjectStore, Worm {
   }
 
   private void checkNotLocked(String key, Path file, Instant now, String what) {
-    if (!Files.exists(file)) {
-      return;
-    }
     ObjectFile.Meta meta;
     try {
       meta = readMeta(key, file);
@@ -664,41 +693,42 @@ public final class LocalObjectStore implements ObjectStore, Worm {
     }
   }
 
-  /** Reads at most {@code remaining} bytes from the channel's position; closes the channel. */
+  /**
+   * Reads at most {@code remaining} bytes from {@code position} on with positional reads (no shared
+   * channel position, no seek); closes the channel.
+   */
   private static final class BoundedChannelStream extends InputStream {
     private final FileChannel ch;
-    private final InputStream in;
+    private long position;
     private long remaining;
 
-    BoundedChannelStream(FileChannel ch, long length) {
+    BoundedChannelStream(FileChannel ch, long position, long length) {
       this.ch = ch;
-      this.in = Channels.newInputStream(ch);
+      this.position = position;
       this.remaining = length;
     }
 
     @Override
     public int read() throws IOException {
-      if (remaining <= 0) {
-        return -1;
-      }
-      int b = in.read();
-      if (b >= 0) {
-        remaining--;
-      }
-      return b;
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+      Objects.checkFromIndexSize(off, len, b.length);
       if (len == 0) {
         return 0;
       }
       if (remaining <= 0) {
         return -1;
       }
-      int n = in.read(b, off, (int) Math.min(len, remaining));
+      int n = ch.read(ByteBuffer.wrap(b, off, (int) Math.min(len, remaining)), position);
       if (n > 0) {
+        position += n;
         remaining -= n;
+      } else if (n < 0) {
+        remaining = 0; // the file ended early; the verifying stream reports the short read
       }
       return n;
     }
