@@ -77,9 +77,12 @@ class FastCdcTest {
         break;
       }
     }
-    // a cut point of the unshifted data is found again soon after the inserted bytes...
+    // a cut point of the unshifted data is found again soon after the inserted bytes. How soon is
+    // chance (both chunkers must pick the same candidate): over 2,000 random cases 99% resynced
+    // within 2 x max, 8 cases needed over 3 x max and the worst 5.5 x max, so the bound is 16 x max
+    // (3 x max made this property fail about once in a few hundred runs)...
     assertThat(first).isNotNegative();
-    assertThat(b.get(first)).isLessThan(shift + 3 * CDC.max());
+    assertThat(b.get(first)).isLessThan(shift + 16 * CDC.max());
     // ...and from there on every cut point is the unshifted one, moved by the shift
     List<Integer> tail = b.subList(first, b.size()).stream().map(e -> e - shift).toList();
     assertThat(a.subList(a.indexOf(tail.get(0)), a.size())).isEqualTo(tail);
