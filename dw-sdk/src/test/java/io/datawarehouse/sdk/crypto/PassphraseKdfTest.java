@@ -42,6 +42,21 @@ class PassphraseKdfTest {
   }
 
   @Test
+  void pbkdf2_atTheRealIterationCount_matchesTheJdk_forShortLongAndNonAsciiPassphrases() throws Exception {
+    byte[] salt = new byte[32];
+    new java.security.SecureRandom().nextBytes(salt);
+    for (String pw : java.util.List.of("bench", "x".repeat(64), "y".repeat(65) + "\u00e9\u4e2d", "p\u00e4ss w\u00f6rd \ud83d\ude00")) {
+      javax.crypto.spec.PBEKeySpec spec = new javax.crypto.spec.PBEKeySpec(pw.toCharArray(), salt, PassphraseKdf.MIN_ITERATIONS, 256);
+      byte[] jdk = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+      assertThat(PassphraseKdf.pbkdf2(pw.toCharArray(), salt, PassphraseKdf.MIN_ITERATIONS, 32)).isEqualTo(jdk);
+    }
+    // lengths that are not a multiple of the 32-byte block
+    javax.crypto.spec.PBEKeySpec spec = new javax.crypto.spec.PBEKeySpec("pw".toCharArray(), salt, 1000, 45 * 8);
+    byte[] jdk = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+    assertThat(PassphraseKdf.pbkdf2("pw".toCharArray(), salt, 1000, 45)).isEqualTo(jdk);
+  }
+
+  @Test
   void deriveKey_samePassphraseAndParams_givesSameKey_andDifferentSaltAnother() {
     PassphraseKdf.Params params = PassphraseKdf.Params.generate();
     AeadKey a = PassphraseKdf.deriveKey(Secret.of("correct horse battery staple"), params);

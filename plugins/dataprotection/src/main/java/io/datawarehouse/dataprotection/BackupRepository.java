@@ -134,6 +134,16 @@ public final class BackupRepository implements AutoCloseable {
   }
 
   /**
+   * Starts warming up AES-GCM and HMAC-SHA256 on a background thread (once per JVM; returns at
+   * once). Call it before {@link #open} when the operation will move much data (a restore, a full
+   * backup, a validation that reads data): the warm-up then runs beside the passphrase key
+   * derivation in {@code open} instead of after it. No key or repository data is involved.
+   */
+  public static void warmUpCrypto() {
+    CryptoWarmup.start();
+  }
+
+  /**
    * Opens a repository.
    *
    * @throws DwException NOT_FOUND when {@code dir} is not a repository; PERMISSION_DENIED when the
@@ -146,6 +156,7 @@ public final class BackupRepository implements AutoCloseable {
     }
     RepoConfig cfg = Json.fromBytes(FramedFile.read(layout.config(), RepoLayout.CONFIG_MAGIC, 1, 1).body(),
         RepoConfig.class, layout.config().toString());
+    CryptoWarmup.preload(); // class loading and native set-up, beside the passphrase derivation
     KeyFile kf = KeyFile.unlock(layout.keyFile(), passphrase);
     Keyring ring = kf.keyring();
     AeadKey first = ring.find(kf.keyIds().get(0)).orElseThrow();

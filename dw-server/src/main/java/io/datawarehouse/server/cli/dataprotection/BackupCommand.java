@@ -157,6 +157,9 @@ public final class BackupCommand {
     @Override
     public Integer call() {
       BackupType t = BackupType.parse(type);
+      if (t == BackupType.FULL) {
+        BackupRepository.warmUpCrypto(); // beside the passphrase derivation; incrementals decide later
+      }
       Snapshot s = withRepo(r -> r.backup(paths, t, tags, progress()));
       Snapshot.Stats st = s.stats();
       print(s.summary(), "snapshot " + s.id() + " (" + s.type() + (s.parent() == null ? "" : ", parent " + s.parent().substring(0, 8))
@@ -222,6 +225,7 @@ public final class BackupCommand {
 
     @Override
     public Integer call() {
+      BackupRepository.warmUpCrypto(); // beside the passphrase derivation
       RestoreResult r = withRepo(repo -> repo.restore(snapshot, target, paths, progress()));
       print(r, "restored " + r.files() + " files, " + r.dirs() + " directories, " + r.symlinks() + " links ("
           + Sizes.format(r.bytes()) + ") from " + r.snapshot() + " to " + r.target()
@@ -242,6 +246,9 @@ public final class BackupCommand {
 
     @Override
     public Integer call() {
+      if (readData || testRestore) {
+        BackupRepository.warmUpCrypto(); // beside the passphrase derivation
+      }
       ValidationReport r = withRepo(repo -> repo.validate(readData, testRestore, progress()));
       StringBuilder sb = new StringBuilder();
       sb.append(r.ok() ? "repository is sound" : "repository has " + r.problems().size() + " problem(s)")

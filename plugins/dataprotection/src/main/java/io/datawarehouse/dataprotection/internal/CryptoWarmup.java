@@ -35,6 +35,47 @@ public final class CryptoWarmup {
     t.start();
   }
 
+  private static final AtomicBoolean PRELOADED = new AtomicBoolean();
+
+  /**
+   * Once per JVM, on a background thread: loads and initializes what every operation needs after
+   * the key derivation (the zstd native library, the JSON mapping of snapshots, the AES-GCM and
+   * HMAC providers), so that this start-up work runs beside the passphrase key derivation (one
+   * core) instead of after it. Returns at once; uses no key and no repository data.
+   */
+  public static void preload() {
+    if (!PRELOADED.compareAndSet(false, true)) {
+      return;
+    }
+    Thread t = new Thread(CryptoWarmup::preloadNow, "dataprotection-preload");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static void preloadNow() {
+    try {
+      byte[] small = new byte[256];
+      byte[] z = com.github.luben.zstd.Zstd.compress(small, 3);
+      com.github.luben.zstd.Zstd.decompress(z, small.length);
+      new com.github.luben.zstd.ZstdDecompressCtx().close();
+      io.datawarehouse.dataprotection.Snapshot s = new io.datawarehouse.dataprotection.Snapshot(
+          io.datawarehouse.dataprotection.Snapshot.VERSION, RepoLayout.newName(), java.time.Instant.now(), "full", null,
+          java.util.List.of("/x"), "h", java.util.List.of(), new io.datawarehouse.dataprotection.Snapshot.Stats(
+              1, 1, 0, 1, 1, 0, 1, 1, 0, 1),
+          java.util.List.of(new io.datawarehouse.dataprotection.Snapshot.FileEntry("x/a", "file", 1, 0644,
+              java.time.Instant.now(), 1, null, java.util.List.of(RepoLayout.newName() + RepoLayout.newName()))));
+      io.datawarehouse.sdk.json.Json.fromBytes(io.datawarehouse.sdk.json.Json.toBytes(s),
+          io.datawarehouse.dataprotection.Snapshot.class, "preload");
+      AeadKey key = AeadKey.generate();
+      Aead aead = Aead.create(key);
+      aead.decrypt(aead.encrypt(small, small), small);
+      Hmac.create(HmacKey.generate()).sign(small, 0, small.length);
+      key.destroy();
+    } catch (RuntimeException | LinkageError e) {
+      // only a head start: whatever failed here is done (and reported) where it is needed
+    }
+  }
+
   private static void run() {
     AeadKey key = AeadKey.generate();
     Aead aead = Aead.create(key);

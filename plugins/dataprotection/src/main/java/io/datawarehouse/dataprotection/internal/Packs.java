@@ -55,6 +55,19 @@ public final class Packs {
   }
 
   /**
+   * Reads the stored bytes of one blob from an open pack ({@code file} names it in messages), so
+   * that a reader that takes many blobs from one pack opens it once.
+   */
+  public static byte[] readStored(FileChannel ch, Path file, BlobLocation loc) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(loc.storedLength());
+    if (!AtomicFiles.readFully(ch, buf, loc.offset())) {
+      throw DwException.integrity("pack " + file + " is truncated: blob " + loc.id() + " needs bytes up to "
+          + (loc.offset() + loc.storedLength()) + " but the file has " + ch.size());
+    }
+    return buf.array();
+  }
+
+  /**
    * The entries of a pack as its trailer lists them, after checking header, trailer tag and that
    * the blobs exactly fill the space between header and trailer.
    *

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -20,8 +21,12 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,49 +35,67 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Restores a snapshot, or the entries under some of its paths, into a target directory: files on
- * {@code threads} worker threads, each written under a temporary name from blobs that are each
- * verified (GCM tag, length, HMAC of the plaintext against the chunk id) and renamed into place
- * only when complete; then modes and modification times, directories last (deepest first) so
+ * Restores a snapshot, or the entries under some of its paths, into a target directory. The
+ * chunks of all selected files are planned by pack and offset; {@code threads} workers each take
+ * a stretch of one pack (opened once, read front to back), verify every blob (GCM tag, length,
+ * HMAC of the plaintext against the chunk id) once, however many files share it, and write it at
+ * its offset into each file's temporary file; the worker that writes a file's last chunk checks its
+ * size and renames it into place; then modes and modification times, directories last (deepest first) so
  * that writing their content does not change them. A file that cannot be restored exactly is not
  * left behind under its name; every such failure is reported by path.
  */
 public final class RestoreRun {
-  /** Bytes of verified plaintext kept for chunks that repeat (within a file or across files). */
-  private static final long BLOB_CACHE_BYTES = 64L << 20;
+  /** Stored bytes one read task takes from a pack (a 32 MiB pack is read by two tasks, one per core). */
+  private static final long TASK_BYTES = 16L << 20;
 
   private RestoreRun() {}
 
   /**
-   * A small LRU of verified chunk plaintexts, so content that repeats (a VM image's blocks,
-   * duplicated files) is read and verified once. Entries are never modified after they are put.
+   * One file being restored: its temporary file is created by the first chunk written (or at once
+   * when it has none), each chunk is written at its offset, and the worker that completes the
+   * last chunk finishes it (size check, mode, times, rename) or, after a failure, deletes it.
    */
-  private static final class BlobCache {
-    private final long max;
-    private long size;
-    private final java.util.LinkedHashMap<BlobId, byte[]> map = new java.util.LinkedHashMap<>(64, 0.75f, true);
+  private static final class FileJob {
+    final Snapshot.FileEntry entry;
+    final Path dest;
+    final Path tmp;
+    final AtomicInteger remaining;
+    private boolean created;
+    volatile String failure;
 
-    BlobCache(long max) {
-      this.max = max;
+    FileJob(Snapshot.FileEntry entry, Path dest, int chunks) {
+      this.entry = entry;
+      this.dest = dest;
+      this.tmp = dest.resolveSibling(AtomicFiles.TEMP_PREFIX + dest.getFileName());
+      this.remaining = new AtomicInteger(chunks);
     }
 
-    synchronized byte[] get(BlobId id) {
-      return map.get(id);
-    }
-
-    synchronized void put(BlobId id, byte[] plain) {
-      if (plain.length > max / 4 || map.containsKey(id)) {
-        return;
+    /** Opens the temporary file for writing, creating (truncating) it the first time. */
+    synchronized FileChannel open() throws IOException {
+      if (!created) {
+        FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE);
+        created = true;
+        return ch;
       }
-      map.put(id, plain);
-      size += plain.length;
-      var it = map.entrySet().iterator();
-      while (size > max && it.hasNext()) {
-        size -= it.next().getValue().length;
-        it.remove();
+      return FileChannel.open(tmp, StandardOpenOption.WRITE);
+    }
+
+    synchronized boolean created() {
+      return created;
+    }
+
+    void fail(String why) {
+      synchronized (this) {
+        if (failure == null) {
+          failure = why;
+        }
       }
     }
   }
+
+  /** Where a verified chunk goes: a file and the offset in it. */
+  private record Target(FileJob job, long offset) {}
 
   /**
    * Restores {@code snap} into {@code target}.
@@ -98,7 +121,6 @@ public final class RestoreRun {
     }
     Path root = target.toAbsolutePath().normalize();
     long total = selected.stream().mapToLong(Snapshot.FileEntry::size).sum();
-    BlobCache cache = new BlobCache(BLOB_CACHE_BYTES);
     List<String> failures = Collections.synchronizedList(new ArrayList<>());
     AtomicLong bytes = new AtomicLong();
     AtomicLong files = new AtomicLong();
@@ -112,25 +134,84 @@ public final class RestoreRun {
     } catch (IOException e) {
       throw DwException.of(ErrorCode.UNAVAILABLE, "cannot create directories under " + root + ": " + e.getMessage(), e);
     }
+    // The plan: every chunk of every selected file, by pack and offset, so that each pack is
+    // opened once and read front to back, and a chunk several files share is read and verified once.
+    Map<BlobId, List<Target>> targets = new HashMap<>();
+    Map<String, List<BlobLocation>> byPack = new TreeMap<>();
+    List<FileJob> empty = new ArrayList<>();
+    for (Snapshot.FileEntry e : selected) {
+      if (!e.kind().equals("file")) {
+        continue;
+      }
+      List<BlobLocation> locs = new ArrayList<>(e.chunks().size());
+      String bad = null;
+      long sum = 0;
+      for (String c : e.chunks()) {
+        BlobId id = BlobId.parse(c);
+        BlobLocation loc = index.get(id);
+        if (loc == null) {
+          bad = "chunk " + id + " is in no index (its pack or index is lost)";
+          break;
+        }
+        locs.add(loc);
+        sum += loc.rawLength();
+      }
+      if (bad == null && sum != e.size()) {
+        bad = "its chunks hold " + sum + " bytes vs " + e.size() + " recorded";
+      }
+      if (bad != null) {
+        failures.add(e.path() + ": " + bad);
+        files.incrementAndGet();
+        continue;
+      }
+      FileJob job = new FileJob(e, root.resolve(e.path()), locs.size());
+      if (locs.isEmpty()) {
+        empty.add(job);
+        continue;
+      }
+      long off = 0;
+      for (BlobLocation loc : locs) {
+        List<Target> t = targets.get(loc.id());
+        if (t == null) {
+          t = new ArrayList<>(1);
+          targets.put(loc.id(), t);
+          byPack.computeIfAbsent(loc.pack(), k -> new ArrayList<>()).add(loc);
+        }
+        t.add(new Target(job, off));
+        off += loc.rawLength();
+      }
+    }
+    Runnable progress = () -> {
+      synchronized (listener) {
+        listener.onProgress(new Progress("restore", bytes.get(), total, "bytes", started, false, files.get() + " files"));
+      }
+    };
+    for (FileJob job : empty) {
+      try {
+        job.open().close();
+      } catch (IOException ex) {
+        job.fail("cannot write " + job.tmp + ": " + ex.getMessage());
+      }
+      finish(job, failures, files, progress);
+    }
     AtomicInteger tid = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(ctx.threads(), r -> new Thread(r, "dataprotection-restore-" + tid.incrementAndGet()));
     try {
       List<Future<?>> work = new ArrayList<>();
-      for (Snapshot.FileEntry e : selected) {
-        if (!e.kind().equals("file")) {
-          continue;
+      for (Map.Entry<String, List<BlobLocation>> p : byPack.entrySet()) {
+        List<BlobLocation> locs = p.getValue();
+        locs.sort(Comparator.comparingLong(BlobLocation::offset));
+        int from = 0;
+        long acc = 0;
+        for (int i = 0; i < locs.size(); i++) {
+          acc += locs.get(i).storedLength();
+          if (acc >= TASK_BYTES || i == locs.size() - 1) {
+            List<BlobLocation> seg = locs.subList(from, i + 1);
+            work.add(pool.submit(() -> readSegment(ctx, p.getKey(), seg, targets, bytes, failures, files, progress)));
+            from = i + 1;
+            acc = 0;
+          }
         }
-        work.add(pool.submit(() -> {
-          try {
-            restoreFile(ctx, index, cache, e, root.resolve(e.path()), bytes);
-          } catch (DwException | IOException ex) {
-            failures.add(e.path() + ": " + ex.getMessage());
-          }
-          long f = files.incrementAndGet();
-          synchronized (listener) {
-            listener.onProgress(new Progress("restore", bytes.get(), total, "bytes", started, false, f + " files"));
-          }
-        }));
       }
       for (Future<?> f : work) {
         f.get();
@@ -207,43 +288,97 @@ public final class RestoreRun {
     return i;
   }
 
-  private static void restoreFile(RepoContext ctx, RepoIndex index, BlobCache cache, Snapshot.FileEntry e, Path dest,
-      AtomicLong bytes)
-      throws IOException {
-    Path tmp = dest.resolveSibling(AtomicFiles.TEMP_PREFIX + dest.getFileName());
-    boolean done = false;
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE)) {
-      long written = 0;
-      for (String c : e.chunks()) {
-        BlobId id = BlobId.parse(c);
-        BlobLocation loc = index.get(id);
-        if (loc == null) {
-          throw DwException.integrity("chunk " + id + " is in no index (its pack or index is lost)");
+  /**
+   * Reads the blobs {@code seg} (ascending offsets) from one pack, verifies each (GCM tag, length,
+   * HMAC against its id) and writes it into every file that needs it; a blob that does not verify
+   * fails those files.
+   */
+  private static void readSegment(RepoContext ctx, String pack, List<BlobLocation> seg, Map<BlobId, List<Target>> targets,
+      AtomicLong bytes, List<String> failures, AtomicLong files, Runnable progress) {
+    Path file = ctx.layout().pack(pack);
+    FileChannel ch = null;
+    String packError = null;
+    try {
+      ch = FileChannel.open(file, StandardOpenOption.READ);
+    } catch (NoSuchFileException e) {
+      packError = "pack " + pack + " is missing (" + file + "), blob ";
+    } catch (IOException e) {
+      packError = "cannot read " + file + ": " + e.getMessage() + ", blob ";
+    }
+    try {
+      for (BlobLocation loc : seg) {
+        List<Target> ts = targets.get(loc.id());
+        String err = packError == null ? null : packError + loc.id() + " cannot be read";
+        byte[] plain = null;
+        if (err == null && ts.stream().anyMatch(t -> t.job().failure == null)) {
+          try {
+            plain = ctx.sealer().open(loc, Packs.readStored(ch, file, loc));
+          } catch (DwException ex) {
+            err = ex.getMessage();
+          } catch (IOException ex) {
+            err = "cannot read " + file + ": " + ex.getMessage();
+          }
         }
-        byte[] plain = cache.get(id);
-        if (plain == null) {
-          plain = ctx.sealer().open(loc, Packs.readStored(ctx.layout(), loc));
-          cache.put(id, plain);
+        for (Target t : ts) {
+          FileJob job = t.job();
+          if (err != null) {
+            job.fail(err);
+          } else if (plain != null && job.failure == null) {
+            try (FileChannel out = job.open()) {
+              AtomicFiles.writeFully(out, ByteBuffer.wrap(plain), t.offset());
+              bytes.addAndGet(plain.length);
+            } catch (IOException ex) {
+              job.fail("cannot write " + job.tmp + ": " + ex.getMessage());
+            }
+          }
+          if (job.remaining.decrementAndGet() == 0) {
+            finish(job, failures, files, progress);
+          }
         }
-        ByteBuffer b = ByteBuffer.wrap(plain);
-        while (b.hasRemaining()) {
-          written += ch.write(b);
-        }
-        bytes.addAndGet(plain.length);
       }
-      if (written != e.size()) {
-        throw DwException.integrity("restored " + written + " bytes vs " + e.size() + " recorded");
-      }
-      done = true;
     } finally {
-      if (!done) {
-        Files.deleteIfExists(tmp);
+      if (ch != null) {
+        try {
+          ch.close();
+        } catch (IOException e) {
+          // read only: nothing is lost
+        }
       }
     }
-    setMode(tmp, e.mode());
-    setTimes(tmp, e.mtime(), false);
-    Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * Completes a file once all its chunks are written: checks its size, sets mode and times and
+   * renames it into place; a failed file's temporary file is deleted and the failure reported.
+   */
+  private static void finish(FileJob job, List<String> failures, AtomicLong files, Runnable progress) {
+    Snapshot.FileEntry e = job.entry;
+    if (job.failure == null) {
+      try {
+        long size = Files.size(job.tmp);
+        if (size != e.size()) {
+          job.fail("restored " + size + " bytes vs " + e.size() + " recorded");
+        } else {
+          setMode(job.tmp, e.mode());
+          setTimes(job.tmp, e.mtime(), false);
+          Files.move(job.tmp, job.dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+      } catch (IOException ex) {
+        job.fail("cannot finish " + job.tmp + ": " + ex.getMessage());
+      }
+    }
+    if (job.failure != null) {
+      failures.add(e.path() + ": " + job.failure);
+      if (job.created()) {
+        try {
+          Files.deleteIfExists(job.tmp);
+        } catch (IOException ex) {
+          // a leftover temporary file under the target; its name marks it as such
+        }
+      }
+    }
+    files.incrementAndGet();
+    progress.run();
   }
 
   static void setMode(Path p, int mode) throws IOException {
