@@ -97,6 +97,11 @@ public final class HnswIndex {
   private volatile Page[] pages = new Page[0];
   private final Object growLock = new Object();
   private final AtomicInteger slotCount = new AtomicInteger();
+  /**
+   * Slots [0, published) are all published (their lists set), so a search need not re-check
+   * them one by one; only slots at or above it, being inserted concurrently, are checked.
+   */
+  private final AtomicInteger published = new AtomicInteger();
   private volatile long entry = EMPTY;
   private final Object entryLock = new Object();
   private final Map<Long, Integer> slotById = new ConcurrentHashMap<>();
@@ -127,6 +132,8 @@ public final class HnswIndex {
     int[] ids = new int[64];
     float[] ds = new float[64];
     final int[] selIds = new int[maxConn0 + 1];
+    final int[] batch = new int[maxConn0 + 1];
+    final float[] batchDs = new float[maxConn0 + 1];
     final float[] selDs = new float[maxConn0 + 1];
 
     void ensure(int n) {
@@ -223,7 +230,12 @@ public final class HnswIndex {
     lock.writeLock().lock();
     try {
       if (abandoned >= 0) {
-        page(abandoned).deleted[abandoned & PAGE_MASK] = true;
+        Page ap = page(abandoned);
+        ap.deleted[abandoned & PAGE_MASK] = true;
+        ap.dists[abandoned & PAGE_MASK] = new float[][] {new float[maxConn0]};
+        // an empty published node, dead from the start, so the published prefix can pass it
+        LINKS.setVolatile(ap.links, abandoned & PAGE_MASK, new int[][] {new int[maxConn0 + 1]});
+        advancePublished();
         tombstones++;
       }
       Integer old = slotById.get(id);
@@ -365,7 +377,8 @@ public final class HnswIndex {
       nd[l] = new float[cap];
     }
     p.dists[local] = nd;
-    LINKS.setRelease(p.links, local, nl); // publish: vector, id and lists are visible to acquirers
+    LINKS.setVolatile(p.links, local, nl); // publish: vector, id and lists are visible to acquirers
+    advancePublished();
 
     long ep = entry;
     if (ep == EMPTY) {
@@ -396,7 +409,7 @@ public final class HnswIndex {
         }
         cur = s.ids[0];
         curDist = s.ds[0];
-        int selected = selectDiverse(s.ids, s.ds, n, maxConn, s.selIds, s.selDs);
+        int selected = selectDiverse(s.ids, s.ds, n, l == 0 ? maxConn0 : maxConn, s.selIds, s.selDs);
         int[] own = nl[l];
         float[] ownD = nd[l];
         int[] sel = Arrays.copyOf(s.selIds, selected);
@@ -424,6 +437,26 @@ public final class HnswIndex {
         if (level > (int) (entry >>> 32)) {
           entry = pack(level, slot);
         }
+      }
+    }
+  }
+
+  /**
+   * Moves {@link #published} past every published slot that follows it. Each insert calls this
+   * after publishing its node; the stores and loads are volatile, so of two inserts publishing at
+   * once at least one sees the other's node, and the prefix never stops short of a published run.
+   */
+  private void advancePublished() {
+    int w = published.get();
+    while (w < slotCount.get()) {
+      Page p = pageOrNull(w);
+      if (p == null || LINKS.getVolatile(p.links, w & PAGE_MASK) == null) {
+        return;
+      }
+      if (published.compareAndSet(w, w + 1)) {
+        w++;
+      } else {
+        w = published.get();
       }
     }
   }
@@ -458,7 +491,9 @@ public final class HnswIndex {
       ids[0] = count + 1;
       return;
     }
-    // full: sort the entries and the newcomer by distance to base, keep the heuristic's choice
+    // full: merge the newcomer into the sorted entries, then drop one entry: the farthest one that
+    // is closer to some nearer entry than to base (the least diverse), or else the farthest. The
+    // list stays full instead of being pruned down to the diverse subset.
     s.ensure(cap + 1);
     int[] cIds = s.ids;
     float[] cDs = s.ds;
@@ -477,13 +512,35 @@ public final class HnswIndex {
       cIds[n] = other;
       cDs[n++] = d;
     }
-    // entries are kept sorted (see below), so cIds/cDs are sorted too
-    int kept = selectDiverse(cIds, cDs, n, cap, s.selIds, s.selDs);
-    for (int i = 0; i < kept; i++) {
-      ids[i + 1] = s.selIds[i];
-      ds[i] = s.selDs[i];
+    int drop = worstNonDiverse(cIds, cDs, n);
+    int w = 0;
+    for (int i = 0; i < n; i++) {
+      if (i != drop) {
+        ids[w + 1] = cIds[i];
+        ds[w++] = cDs[i];
+      }
     }
-    ids[0] = kept;
+    ids[0] = w;
+  }
+
+  /**
+   * The index in {@code cIds} (sorted by ascending distance to their base) of the farthest entry
+   * that is closer to a nearer entry than to the base, or the last index when every entry is
+   * diverse.
+   */
+  private int worstNonDiverse(int[] cIds, float[] cDs, int n) {
+    for (int i = n - 1; i > 0; i--) {
+      int c = cIds[i];
+      float dc = cDs[i];
+      float[] cv = page(c).vectors;
+      int cOff = (c & PAGE_MASK) * dim;
+      for (int j = 0; j < i; j++) {
+        if (distance(cv, cOff, cIds[j]) < dc) {
+          return i;
+        }
+      }
+    }
+    return n - 1;
   }
 
   /**
@@ -525,6 +582,7 @@ public final class HnswIndex {
 
   /** Greedy descent on one layer; returns (distance, node) encoded. */
   private long greedy(float[] q, int qOff, int cur, float curDist, int level) {
+    int pub = published.get();
     boolean moved = true;
     while (moved) {
       moved = false;
@@ -538,7 +596,7 @@ public final class HnswIndex {
       for (int i = 1; i <= count; i++) {
         int n = ids[i];
         Page np = pageOrNull(n);
-        if (np == null || LINKS.getAcquire(np.links, n & PAGE_MASK) == null) {
+        if (n >= pub && (np == null || LINKS.getAcquire(np.links, n & PAGE_MASK) == null)) {
           continue;
         }
         float d = distance(q, qOff, np.vectors, (n & PAGE_MASK) * dim);
@@ -572,36 +630,56 @@ public final class HnswIndex {
       res.push(LongHeap.encode(-epDist, ep));
     }
     float bound = res.size() >= ef ? -LongHeap.distance(res.top()) : Float.POSITIVE_INFINITY;
-    // pages only grow while searches run (compaction holds the write lock), so a snapshot serves
-    // every slot it covers; a slot beyond it is re-read through the volatile field
+    // slots below pub are published; read it before the pages snapshot, so that snapshot covers
+    // them. Pages only grow while searches run (compaction holds the write lock), so the snapshot
+    // serves every slot it covers; a slot beyond it is re-read through the volatile field
+    int pub = published.get();
     Page[] ps = pages;
     boolean checkAccept = filter != null || tombstones > 0; // tombstones is stable under the read lock
+    int[] batch = s.batch;
+    float[] batchDs = s.batchDs;
     while (!cand.isEmpty()) {
       long c = cand.pop();
       if (LongHeap.distance(c) > bound) {
         break;
       }
       int cs = LongHeap.node(c);
-      int[][] cl = (int[][]) LINKS.getAcquire(page(cs).links, cs & PAGE_MASK);
+      int cpi = cs >>> PAGE_BITS;
+      int[][] cl = (int[][]) LINKS.getAcquire((cpi < ps.length ? ps[cpi] : page(cs)).links, cs & PAGE_MASK);
       if (level >= cl.length) {
         continue;
       }
       int[] ids = cl[level];
-      int count = ids[0];
+      // first the unvisited neighbours, then all their distances in one pass (independent loads
+      // the CPU can overlap), then the queue updates
+      int count = Math.min(ids[0], batch.length);
+      int m = 0;
       for (int i = 1; i <= count; i++) {
         int n = ids[i];
         if (!visited.visit(n)) {
           continue;
         }
+        if (n >= pub) {
+          int pi = n >>> PAGE_BITS;
+          Page np = pi < ps.length ? ps[pi] : pageOrNull(n);
+          if (np == null || LINKS.getAcquire(np.links, n & PAGE_MASK) == null) {
+            continue;
+          }
+        }
+        batch[m++] = n;
+      }
+      for (int j = 0; j < m; j++) {
+        int n = batch[j];
         int pi = n >>> PAGE_BITS;
         Page np = pi < ps.length ? ps[pi] : pageOrNull(n);
-        if (np == null || LINKS.getAcquire(np.links, n & PAGE_MASK) == null) {
-          continue;
-        }
-        float d = distance(q, qOff, np.vectors, (n & PAGE_MASK) * dim);
+        batchDs[j] = distance(q, qOff, np.vectors, (n & PAGE_MASK) * dim);
+      }
+      for (int j = 0; j < m; j++) {
+        float d = batchDs[j];
         if (d < bound || res.size() < ef) {
+          int n = batch[j];
           cand.push(LongHeap.encode(d, n));
-          if (!checkAccept || accepted(np, n, filter)) {
+          if (!checkAccept || accepted(n < pub ? ps[n >>> PAGE_BITS] : pageOrNull(n), n, filter)) {
             if (res.size() < ef) {
               res.push(LongHeap.encode(-d, n));
             } else {
@@ -943,6 +1021,7 @@ public final class HnswIndex {
     }
     pages = fresh;
     slotCount.set(live);
+    published.set(live);
     tombstones = 0;
     entry = bestLiveEntry();
   }
@@ -1088,6 +1167,7 @@ public final class HnswIndex {
           + " differs from the entry node's level " + actualLevel);
       index.entry = pack(entryLevel, entrySlot);
     }
+    index.published.set(n);
     index.checkpoint = cp;
     return index;
   }

@@ -1,0 +1,150 @@
+package io.datawarehouse.bench.intelligence;
+
+import io.datawarehouse.intelligence.vector.HnswIndex;
+import io.datawarehouse.intelligence.vector.Neighbor;
+import io.datawarehouse.intelligence.vector.SyntheticVectors;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.Directory;
+
+/**
+ * The same comparison as {@link HnswSearchBenchmark} (single-thread top-10 queries, ours beside
+ * Lucene with k = ef, recall@10 over the 1k queries), but both libraries in one JVM, taking turns:
+ * for each ef, {@code rounds} rounds of one full pass over the 1k queries per library, the order
+ * alternating every round. On a shared, loaded machine JMH's separate forks run minutes apart
+ * under different load; interleaving short passes puts both libraries under the same load, so
+ * their ratio is meaningful even when the absolute figures are not. Reports the median and the best
+ * pass of each.
+ *
+ * <p>Run: {@code java --add-modules jdk.incubator.vector -Xmx6g -Ddw.bench.dir=DIR -cp
+ * dw-bench/target/benchmarks.jar io.datawarehouse.bench.intelligence.HnswInterleavedComparison
+ * [rounds] [ef,ef,...]} (the graphs are the cached ones of {@link HnswBenchData}).
+ */
+public final class HnswInterleavedComparison {
+  private final float[][] queries;
+  private final HnswIndex dw;
+  private final IndexSearcher searcher;
+  private final long[] docToId;
+
+  private HnswInterleavedComparison(float[][] queries, HnswIndex dw, IndexSearcher searcher, long[] docToId) {
+    this.queries = queries;
+    this.dw = dw;
+    this.searcher = searcher;
+    this.docToId = docToId;
+  }
+
+  public static void main(String[] args) throws Exception {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
+    int[] efs = args.length > 1
+        ? Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray()
+        : new int[] {10, 20, 40, 80, 160};
+    SyntheticVectors data = HnswBenchData.dataset();
+    int[][] truth = HnswBenchData.groundTruth(data);
+    HnswIndex dw = HnswBenchData.cachedDw(data);
+    try (Directory dir = HnswBenchData.cachedLucene(data); DirectoryReader reader = DirectoryReader.open(dir)) {
+      IndexSearcher searcher = new IndexSearcher(reader);
+      searcher.setQueryCache(null);
+      if (reader.leaves().size() != 1) {
+        throw new IllegalStateException("expected one segment, found " + reader.leaves().size());
+      }
+      LeafReader leaf = reader.leaves().get(0).reader();
+      long[] docToId = new long[leaf.maxDoc()];
+      NumericDocValues ids = leaf.getNumericDocValues(HnswBenchData.ID);
+      for (int d = 0; d < docToId.length; d++) {
+        ids.advanceExact(d);
+        docToId[d] = ids.longValue();
+      }
+      new HnswInterleavedComparison(data.queries, dw, searcher, docToId).run(truth, rounds, efs);
+    }
+  }
+
+  private void run(int[][] truth, int rounds, int[] efs) throws IOException {
+    System.out.printf(Locale.ROOT, "kernel=%s rounds=%d queries/pass=%d%n", HnswIndex.kernelName(), rounds,
+        queries.length);
+    // warm both up (JIT) over every ef before measuring anything
+    for (int w = 0; w < 3; w++) {
+      for (int ef : efs) {
+        pass(true, ef, null);
+        pass(false, ef, null);
+      }
+    }
+    List<String> rows = new ArrayList<>();
+    for (int ef : efs) {
+      long[][] gotDw = new long[queries.length][];
+      long[][] gotLucene = new long[queries.length][];
+      pass(true, ef, gotDw);
+      pass(false, ef, gotLucene);
+      double recallDw = SyntheticVectors.recall(truth, gotDw);
+      double recallLucene = SyntheticVectors.recall(truth, gotLucene);
+      double[] qpsDw = new double[rounds];
+      double[] qpsLucene = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        if ((r & 1) == 0) {
+          qpsDw[r] = pass(true, ef, null);
+          qpsLucene[r] = pass(false, ef, null);
+        } else {
+          qpsLucene[r] = pass(false, ef, null);
+          qpsDw[r] = pass(true, ef, null);
+        }
+      }
+      Arrays.sort(qpsDw);
+      Arrays.sort(qpsLucene);
+      String row = String.format(Locale.ROOT, "| %d | %.4f | %.0f | %.0f | %.4f | %.0f | %.0f | %.2f |", ef, recallDw,
+          qpsDw[rounds / 2], qpsDw[rounds - 1], recallLucene, qpsLucene[rounds / 2], qpsLucene[rounds - 1],
+          qpsDw[rounds / 2] / qpsLucene[rounds / 2]);
+      System.out.println("ROW " + row);
+      rows.add(row);
+    }
+    System.out.println();
+    System.out.println("| ef | ours recall | ours QPS median | ours QPS best | Lucene recall | Lucene QPS median"
+        + " | Lucene QPS best | median ratio |");
+    System.out.println("|---|---|---|---|---|---|---|---|");
+    rows.forEach(System.out::println);
+  }
+
+  /** One pass over every query; returns queries per second, fills {@code got} when not null. */
+  private double pass(boolean ours, int ef, long[][] got) throws IOException {
+    long sink = 0;
+    long t0 = System.nanoTime();
+    for (int q = 0; q < queries.length; q++) {
+      long[] hits = ours ? queryDw(queries[q], ef) : queryLucene(queries[q], ef);
+      sink += hits.length;
+      if (got != null) {
+        got[q] = hits;
+      }
+    }
+    long t = System.nanoTime() - t0;
+    if (sink < 0) {
+      throw new AssertionError();
+    }
+    return queries.length * 1e9 / t;
+  }
+
+  private long[] queryDw(float[] q, int ef) {
+    List<Neighbor> hits = dw.search(q, HnswBenchData.K, ef, null);
+    long[] out = new long[hits.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = hits.get(i).id();
+    }
+    return out;
+  }
+
+  private long[] queryLucene(float[] q, int ef) throws IOException {
+    TopDocs top = searcher.search(new KnnFloatVectorQuery(HnswBenchData.FIELD, q, ef), ef);
+    int n = Math.min(HnswBenchData.K, top.scoreDocs.length);
+    long[] out = new long[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = docToId[top.scoreDocs[i].doc];
+    }
+    return out;
+  }
+}
