@@ -115,8 +115,19 @@ public final class HnswIndex {
     final float[] vectors;
     final long[] ids = new long[PAGE_SIZE];
     final int[][][] links = new int[PAGE_SIZE][][];
+    /**
+     * links[i][0] again, written before the slot is published: a search on layer 0 reaches a
+     * node's list with one load less.
+     */
+    final int[][] links0 = new int[PAGE_SIZE][];
     final float[][][] dists = new float[PAGE_SIZE][][];
     final boolean[] deleted = new boolean[PAGE_SIZE];
+    /**
+     * Per slot, bit l set when the slot's list on level l has been checked for diversity as a
+     * whole (at its first overflow); later overflows only check the newcomer. Guarded by the
+     * list's monitor; not persisted (a loaded list is checked whole at its next overflow).
+     */
+    final int[] checked = new int[PAGE_SIZE];
 
     Page(int dim) {
       vectors = new float[PAGE_SIZE * dim];
@@ -234,7 +245,9 @@ public final class HnswIndex {
         ap.deleted[abandoned & PAGE_MASK] = true;
         ap.dists[abandoned & PAGE_MASK] = new float[][] {new float[maxConn0]};
         // an empty published node, dead from the start, so the published prefix can pass it
-        LINKS.setVolatile(ap.links, abandoned & PAGE_MASK, new int[][] {new int[maxConn0 + 1]});
+        int[] empty = new int[maxConn0 + 1];
+        ap.links0[abandoned & PAGE_MASK] = empty;
+        LINKS.setVolatile(ap.links, abandoned & PAGE_MASK, new int[][] {empty});
         advancePublished();
         tombstones++;
       }
@@ -377,6 +390,7 @@ public final class HnswIndex {
       nd[l] = new float[cap];
     }
     p.dists[local] = nd;
+    p.links0[local] = nl[0];
     LINKS.setVolatile(p.links, local, nl); // publish: vector, id and lists are visible to acquirers
     advancePublished();
 
@@ -416,7 +430,7 @@ public final class HnswIndex {
         float[] selD = Arrays.copyOf(s.selDs, selected);
         synchronized (own) {
           for (int i = 0; i < selected; i++) {
-            addLinkLocked(slot, own, ownD, sel[i], selD[i], s);
+            addLinkLocked(slot, l, own, ownD, sel[i], selD[i], s);
           }
         }
         for (int i = 0; i < selected; i++) {
@@ -425,7 +439,7 @@ public final class HnswIndex {
           int[] theirs = ((int[][]) LINKS.getAcquire(np.links, nb & PAGE_MASK))[l];
           float[] theirD = np.dists[nb & PAGE_MASK][l];
           synchronized (theirs) {
-            addLinkLocked(nb, theirs, theirD, slot, selD[i], s);
+            addLinkLocked(nb, l, theirs, theirD, slot, selD[i], s);
           }
         }
       }
@@ -470,7 +484,7 @@ public final class HnswIndex {
    * the list's monitor. A full list is re-pruned with the heuristic over its entries plus the new
    * one.
    */
-  private void addLinkLocked(int base, int[] ids, float[] ds, int other, float d, Scratch s) {
+  private void addLinkLocked(int base, int level, int[] ids, float[] ds, int other, float d, Scratch s) {
     int count = ids[0];
     for (int i = 1; i <= count; i++) {
       if (ids[i] == other) {
@@ -498,21 +512,30 @@ public final class HnswIndex {
     int[] cIds = s.ids;
     float[] cDs = s.ds;
     int n = 0;
-    boolean placed = false;
+    int at = -1;
     for (int i = 0; i < count; i++) {
-      if (!placed && d < ds[i]) {
+      if (at < 0 && d < ds[i]) {
+        at = n;
         cIds[n] = other;
         cDs[n++] = d;
-        placed = true;
       }
       cIds[n] = ids[i + 1];
       cDs[n++] = ds[i];
     }
-    if (!placed) {
+    if (at < 0) {
+      at = n;
       cIds[n] = other;
       cDs[n++] = d;
     }
-    int drop = worstNonDiverse(cIds, cDs, n);
+    Page bp = page(base);
+    int bl = base & PAGE_MASK;
+    int drop;
+    if ((bp.checked[bl] & (1 << level)) == 0) {
+      drop = worstNonDiverse(cIds, cDs, n);
+      bp.checked[bl] |= 1 << level;
+    } else {
+      drop = newcomerNonDiverse(cIds, cDs, n, at);
+    }
     int w = 0;
     for (int i = 0; i < n; i++) {
       if (i != drop) {
@@ -521,6 +544,28 @@ public final class HnswIndex {
       }
     }
     ids[0] = w;
+  }
+
+  /**
+   * {@link #worstNonDiverse} when only the entry at {@code at} is new (the others were checked
+   * together before): the farthest entry beyond it that it occludes, else itself when a nearer
+   * entry occludes it, else the last.
+   */
+  private int newcomerNonDiverse(int[] cIds, float[] cDs, int n, int at) {
+    int c = cIds[at];
+    float[] cv = page(c).vectors;
+    int cOff = (c & PAGE_MASK) * dim;
+    for (int i = n - 1; i > at; i--) {
+      if (distance(cv, cOff, cIds[i]) < cDs[i]) {
+        return i;
+      }
+    }
+    for (int j = 0; j < at; j++) {
+      if (distance(cv, cOff, cIds[j]) < cDs[at]) {
+        return at;
+      }
+    }
+    return n - 1;
   }
 
   /**
@@ -645,11 +690,17 @@ public final class HnswIndex {
       }
       int cs = LongHeap.node(c);
       int cpi = cs >>> PAGE_BITS;
-      int[][] cl = (int[][]) LINKS.getAcquire((cpi < ps.length ? ps[cpi] : page(cs)).links, cs & PAGE_MASK);
-      if (level >= cl.length) {
-        continue;
+      Page cp = cpi < ps.length ? ps[cpi] : page(cs);
+      int[] ids;
+      if (level == 0) {
+        ids = cp.links0[cs & PAGE_MASK]; // cs was seen published before it became a candidate
+      } else {
+        int[][] cl = (int[][]) LINKS.getAcquire(cp.links, cs & PAGE_MASK);
+        if (level >= cl.length) {
+          continue;
+        }
+        ids = cl[level];
       }
-      int[] ids = cl[level];
       // first the unvisited neighbours, then all their distances in one pass (independent loads
       // the CPU can overlap), then the queue updates
       int count = Math.min(ids[0], batch.length);
@@ -1016,6 +1067,7 @@ public final class HnswIndex {
         ids[0] = w;
       }
       dest.links[tl] = nl;
+      dest.links0[tl] = nl[0];
       dest.dists[tl] = from.dists[fl];
       slotById.put(dest.ids[tl], to);
     }
@@ -1148,6 +1200,7 @@ public final class HnswIndex {
       }
       p.ids[local] = id;
       p.links[local] = nl;
+      p.links0[local] = nl[0];
       p.dists[local] = nd;
       ChecksummedFile.check(index.slotById.put(id, slot) == null, file, "id " + id + " appears twice");
     }
