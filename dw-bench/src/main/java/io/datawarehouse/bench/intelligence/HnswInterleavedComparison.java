@@ -19,17 +19,18 @@ import org.apache.lucene.store.Directory;
 /**
  * The same comparison as {@link HnswSearchBenchmark} (single-thread top-10 queries, ours beside
  * Lucene with k = ef, recall@10 over the 1k queries), but both libraries in one JVM, taking turns:
- * for each ef, {@code rounds} rounds of one full pass over the 1k queries per library, the order
- * alternating every round. On a shared, loaded machine JMH's separate forks run minutes apart
- * under different load; interleaving short passes puts both libraries under the same load, so
- * their ratio is meaningful even when the absolute figures are not. Reports the median and the best
- * pass of each.
+ * the 1k queries are cut into blocks of 50, and each block runs with ours and with Lucene back to
+ * back (which one first alternates), {@code rounds} times. On a shared, loaded
+ * machine JMH's separate forks run minutes apart under different load; pairs of short blocks run
+ * under the same load, so the ratio is meaningful even when the absolute figures are not. Reports
+ * the QPS of each over all blocks and the median of the per-block time ratios.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -Xmx6g -Ddw.bench.dir=DIR -cp
  * dw-bench/target/benchmarks.jar io.datawarehouse.bench.intelligence.HnswInterleavedComparison
  * [rounds] [ef,ef,...]} (the graphs are the cached ones of {@link HnswBenchData}).
  */
 public final class HnswInterleavedComparison {
+  private static final int BLOCK = 50;
   private final float[][] queries;
   private final HnswIndex dw;
   private final IndexSearcher searcher;
@@ -85,30 +86,56 @@ public final class HnswInterleavedComparison {
       pass(false, ef, gotLucene);
       double recallDw = SyntheticVectors.recall(truth, gotDw);
       double recallLucene = SyntheticVectors.recall(truth, gotLucene);
-      double[] qpsDw = new double[rounds];
-      double[] qpsLucene = new double[rounds];
+      // blocks of BLOCK queries, ours and Lucene back to back on the same block (order alternating),
+      // so each pair ran under the same load; totals over all blocks and the median pair ratio
+      int blocks = queries.length / BLOCK;
+      double[] ratios = new double[rounds * blocks];
+      long nanosDw = 0;
+      long nanosLucene = 0;
+      int p = 0;
       for (int r = 0; r < rounds; r++) {
-        if ((r & 1) == 0) {
-          qpsDw[r] = pass(true, ef, null);
-          qpsLucene[r] = pass(false, ef, null);
-        } else {
-          qpsLucene[r] = pass(false, ef, null);
-          qpsDw[r] = pass(true, ef, null);
+        for (int b = 0; b < blocks; b++) {
+          long tDw;
+          long tLucene;
+          if (((r + b) & 1) == 0) {
+            tDw = block(true, ef, b * BLOCK);
+            tLucene = block(false, ef, b * BLOCK);
+          } else {
+            tLucene = block(false, ef, b * BLOCK);
+            tDw = block(true, ef, b * BLOCK);
+          }
+          nanosDw += tDw;
+          nanosLucene += tLucene;
+          ratios[p++] = (double) tLucene / tDw;
         }
       }
-      Arrays.sort(qpsDw);
-      Arrays.sort(qpsLucene);
-      String row = String.format(Locale.ROOT, "| %d | %.4f | %.0f | %.0f | %.4f | %.0f | %.0f | %.2f |", ef, recallDw,
-          qpsDw[rounds / 2], qpsDw[rounds - 1], recallLucene, qpsLucene[rounds / 2], qpsLucene[rounds - 1],
-          qpsDw[rounds / 2] / qpsLucene[rounds / 2]);
+      Arrays.sort(ratios);
+      double qpsDw = rounds * (double) (blocks * BLOCK) * 1e9 / nanosDw;
+      double qpsLucene = rounds * (double) (blocks * BLOCK) * 1e9 / nanosLucene;
+      String row = String.format(Locale.ROOT, "| %d | %.4f | %.0f | %.4f | %.0f | %.2f | %.2f |", ef, recallDw, qpsDw,
+          recallLucene, qpsLucene, qpsDw / qpsLucene, ratios[ratios.length / 2]);
       System.out.println("ROW " + row);
       rows.add(row);
     }
     System.out.println();
-    System.out.println("| ef | ours recall | ours QPS median | ours QPS best | Lucene recall | Lucene QPS median"
-        + " | Lucene QPS best | median ratio |");
-    System.out.println("|---|---|---|---|---|---|---|---|");
+    System.out.println("| ef | ours recall | ours QPS | Lucene recall | Lucene QPS | QPS ratio (ours/Lucene)"
+        + " | median ratio of paired blocks |");
+    System.out.println("|---|---|---|---|---|---|---|");
     rows.forEach(System.out::println);
+  }
+
+  /** Nanoseconds for queries [from, from + BLOCK) with one library. */
+  private long block(boolean ours, int ef, int from) throws IOException {
+    long sink = 0;
+    long t0 = System.nanoTime();
+    for (int q = from; q < from + BLOCK; q++) {
+      sink += ours ? queryDw(queries[q], ef).length : queryLucene(queries[q], ef).length;
+    }
+    long t = System.nanoTime() - t0;
+    if (sink < 0) {
+      throw new AssertionError();
+    }
+    return t;
   }
 
   /** One pass over every query; returns queries per second, fills {@code got} when not null. */
