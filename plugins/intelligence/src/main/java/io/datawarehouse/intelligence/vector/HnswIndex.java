@@ -34,8 +34,14 @@ import java.util.function.LongPredicate;
  *       capacity ({@link #maxConn0}); {@code m_L = 1/ln(M)} is {@link #levelMult};
  *       {@code efConstruction} and {@code ef} are {@link HnswConfig#efConstruction()} and the
  *       {@code ef} of {@link #search}. Insertion is the paper's algorithm 1, layer search
- *       algorithm 2, neighbour selection the heuristic of algorithm 4 (without extending or
- *       keeping pruned candidates).
+ *       algorithm 2. A new node picks its own neighbours with the heuristic of algorithm 4
+ *       (without extending candidates), up to {@code M_max0} on layer 0 and {@code M} above. When
+ *       a back-link overflows a full list, only one entry is dropped, as Lucene's
+ *       {@code NeighborArray} does: the farthest one that a nearer entry occludes (is closer to
+ *       it than the base is), or else the farthest; the first overflow of a list checks every
+ *       entry, later ones only the newcomer against the others. Lists so stay full instead of
+ *       being pruned to the diverse subset, which gives more recall per {@code ef} (on the
+ *       benchmark data the same recall as Lucene at every ef).
  *   <li>Nodes live in <em>slots</em>, numbered densely from 0 in insertion order; the caller's
  *       {@code long} ids map to slots. Slots are grouped in pages of 1024: a page holds the
  *       vectors of its slots in one {@code float[]} (so the distance kernels read contiguous
@@ -52,12 +58,16 @@ import java.util.function.LongPredicate;
  *
  * {@link #add} and {@link #search} run concurrently from any number of threads (they share the
  * read side of a read-write lock). A neighbour list is only changed while holding its monitor; a
- * node's data (vector, id, lists) is written before the node is published with a release store of
- * its list array, and readers load that array with acquire before they read the vector, so a
- * reader never sees a half-built node (a not yet published one is skipped). Readers do not lock
- * lists: a list being rewritten may show a mix of old and new entries, each a valid node, which
- * only affects which nodes a concurrent search explores. {@link #delete}, an update (an
- * {@code add} of an existing id), {@link #compact} and {@link #save} take the write side.
+ * node's data (vector, id, lists) is written before the node is published with a volatile store
+ * of its list array, and readers load that array with acquire before they read the vector, so a
+ * reader never sees a half-built node (a not yet published one is skipped). Every slot below
+ * {@code published} is known to be published (a volatile counter each insert advances past the
+ * run of published slots), so a search checks only the neighbours at or above it, the ones being
+ * inserted at the same time; on a loaded or quiet index that is none, which saves a dependent
+ * load per neighbour. Readers do not lock lists: a list being rewritten may show a mix of old and
+ * new entries, each a valid node, which only affects which nodes a concurrent search explores.
+ * {@link #delete}, an update (an {@code add} of an existing id), {@link #compact} and
+ * {@link #save} take the write side.
  *
  * <h2>Deletes</h2>
  *
@@ -144,6 +154,7 @@ public final class HnswIndex {
     float[] ds = new float[64];
     final int[] selIds = new int[maxConn0 + 1];
     final int[] batch = new int[maxConn0 + 1];
+    final float[] four = new float[4];
     final float[] batchDs = new float[maxConn0 + 1];
     final float[] selDs = new float[maxConn0 + 1];
 
@@ -719,11 +730,27 @@ public final class HnswIndex {
         }
         batch[m++] = n;
       }
-      for (int j = 0; j < m; j++) {
+      int j0 = 0;
+      if (!euclidean) {
+        // four at a time: the query is loaded once per four vectors (same sums as one at a time)
+        float[] four = s.four;
+        for (; j0 + 4 <= m; j0 += 4) {
+          int n0 = batch[j0];
+          int n1 = batch[j0 + 1];
+          int n2 = batch[j0 + 2];
+          int n3 = batch[j0 + 3];
+          KERNEL.dot4(q, qOff, pageOf(ps, n0).vectors, (n0 & PAGE_MASK) * dim, pageOf(ps, n1).vectors,
+              (n1 & PAGE_MASK) * dim, pageOf(ps, n2).vectors, (n2 & PAGE_MASK) * dim, pageOf(ps, n3).vectors,
+              (n3 & PAGE_MASK) * dim, dim, four);
+          batchDs[j0] = -four[0];
+          batchDs[j0 + 1] = -four[1];
+          batchDs[j0 + 2] = -four[2];
+          batchDs[j0 + 3] = -four[3];
+        }
+      }
+      for (int j = j0; j < m; j++) {
         int n = batch[j];
-        int pi = n >>> PAGE_BITS;
-        Page np = pi < ps.length ? ps[pi] : pageOrNull(n);
-        batchDs[j] = distance(q, qOff, np.vectors, (n & PAGE_MASK) * dim);
+        batchDs[j] = distance(q, qOff, pageOf(ps, n).vectors, (n & PAGE_MASK) * dim);
       }
       for (int j = 0; j < m; j++) {
         float d = batchDs[j];
@@ -743,6 +770,12 @@ public final class HnswIndex {
         }
       }
     }
+  }
+
+  /** The page of a slot through a snapshot of {@link #pages}, or the current array beyond it. */
+  private Page pageOf(Page[] ps, int slot) {
+    int pi = slot >>> PAGE_BITS;
+    return pi < ps.length ? ps[pi] : pageOrNull(slot);
   }
 
   private static boolean accepted(Page p, int slot, LongPredicate filter) {

@@ -47,6 +47,33 @@ class VectorKernelTest {
     }
   }
 
+  @Property(tries = 200)
+  void dot4_anyLengthAndOffsets_bitIdenticalToFourDots(
+      @ForAll @IntRange(min = 0, max = 300) int length,
+      @ForAll @IntRange(min = 0, max = 17) int qOff,
+      @ForAll @IntRange(min = 0, max = 17) int off,
+      @ForAll long seed) {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+    float[] q = new float[qOff + length + 1];
+    float[] v = new float[off + 4 * length + 7];
+    for (int i = 0; i < q.length; i++) {
+      q[i] = (float) rnd.nextGaussian();
+    }
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) rnd.nextGaussian();
+    }
+    float[] w = v.clone(); // a second array, as the four vectors usually live in different pages
+    int[] offs = {off, off + length, off + 2 * length + 3, off + 3 * length + 7 - 1};
+    for (VectorKernel k : new VectorKernel[] {VectorKernels.get(), VectorKernels.scalar()}) {
+      float[] out = new float[4];
+      k.dot4(q, qOff, v, offs[0], w, offs[1], v, offs[2], w, offs[3], length, out);
+      assertThat(out[0]).as(k.name()).isEqualTo(k.dot(q, qOff, v, offs[0], length));
+      assertThat(out[1]).as(k.name()).isEqualTo(k.dot(q, qOff, w, offs[1], length));
+      assertThat(out[2]).as(k.name()).isEqualTo(k.dot(q, qOff, v, offs[2], length));
+      assertThat(out[3]).as(k.name()).isEqualTo(k.dot(q, qOff, w, offs[3], length));
+    }
+  }
+
   @Test
   void longHeap_encodedOrder_followsDistanceThenNode() {
     LongHeap h = new LongHeap(2);
