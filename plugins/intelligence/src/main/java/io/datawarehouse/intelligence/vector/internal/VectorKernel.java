@@ -15,8 +15,10 @@ public interface VectorKernel {
 
   /**
    * Four dot products of {@code q} with {@code a}, {@code b}, {@code c} and {@code d} into
-   * {@code out[0..3]}, each bit-identical to {@link #dot} of the same pair (an implementation may
-   * share the loads of {@code q} and interleave the four, the order of every sum stays the same).
+   * {@code out[0..3]}, each with the same accumulators and order of additions as {@link #dot} of
+   * the same pair, so the same value (an implementation may share the loads of {@code q} and
+   * interleave the four). The one caveat is the Vector API's own lane reduction, whose order is
+   * unspecified, so interpreted and compiled code may differ in the last bit, for dot as well.
    */
   default void dot4(float[] q, int qOff, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, float[] d,
       int dOff, int length, float[] out) {
