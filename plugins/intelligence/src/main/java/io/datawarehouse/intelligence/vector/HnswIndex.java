@@ -134,8 +134,10 @@ public final class HnswIndex {
     final boolean[] deleted = new boolean[PAGE_SIZE];
     /**
      * Per slot, bit l set when the slot's list on level l has been checked for diversity as a
-     * whole (at its first overflow); later overflows only check the newcomer. Guarded by the
-     * list's monitor; not persisted (a loaded list is checked whole at its next overflow).
+     * whole (at its first overflow); later overflows only check the newcomer. Written under the
+     * monitor of the level's list, so two levels of one slot may race on the int: a lost bit only
+     * means one more whole check. Not persisted (a loaded list is checked whole at its next
+     * overflow).
      */
     final int[] checked = new int[PAGE_SIZE];
 
