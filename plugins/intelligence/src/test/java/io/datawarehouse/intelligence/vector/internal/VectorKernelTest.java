@@ -47,6 +47,40 @@ class VectorKernelTest {
     }
   }
 
+  @Property(tries = 200)
+  void dot4_anyLengthAndOffsets_agreesWithFourDots(
+      @ForAll @IntRange(min = 0, max = 300) int length,
+      @ForAll @IntRange(min = 0, max = 17) int qOff,
+      @ForAll @IntRange(min = 0, max = 17) int off,
+      @ForAll long seed) {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+    float[] q = new float[qOff + length + 1];
+    float[] v = new float[off + 4 * length + 7];
+    for (int i = 0; i < q.length; i++) {
+      q[i] = (float) rnd.nextGaussian();
+    }
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) rnd.nextGaussian();
+    }
+    float[] w = v.clone(); // a second array, as the four vectors usually live in different pages
+    int[] offs = {off, off + length, off + 2 * length + 3, off + 3 * length + 6};
+    float[][] arrays = {v, w, v, w};
+    for (VectorKernel k : new VectorKernel[] {VectorKernels.get(), VectorKernels.scalar()}) {
+      float[] out = new float[4];
+      k.dot4(q, qOff, v, offs[0], w, offs[1], v, offs[2], w, offs[3], length, out);
+      for (int j = 0; j < 4; j++) {
+        double mag = 0;
+        for (int i = 0; i < length; i++) {
+          mag += Math.abs((double) q[qOff + i] * arrays[j][offs[j] + i]);
+        }
+        // the same sums in the same order; only the Vector API's lane reduction may round
+        // differently between interpreted and compiled code
+        assertThat((double) out[j]).as(k.name() + " vector " + j)
+            .isCloseTo(k.dot(q, qOff, arrays[j], offs[j], length), within(1e-6 * (mag + 1)));
+      }
+    }
+  }
+
   @Test
   void longHeap_encodedOrder_followsDistanceThenNode() {
     LongHeap h = new LongHeap(2);
