@@ -4,33 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.datawarehouse.sdk.json.Json;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class DwCommandTest {
   @TempDir Path tmp;
 
-  record Run(int exit, String out, String err) {}
-
-  static Run dw(String... args) {
-    CommandLine cl = DwCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(args);
-    return new Run(exit, out.toString(), err.toString());
+  static CliRun dw(String... args) {
+    return CliRun.dw(args);
   }
 
   @Test
   void help_listsEveryCommand() {
-    Run r = dw("--help");
+    CliRun r = dw("--help");
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("serve", "health", "config", "version", "--data-dir", "--config");
   }
@@ -38,14 +27,14 @@ class DwCommandTest {
   @Test
   void noCommand_orUnknownCommand_isUsageErrorExit2() {
     assertThat(dw().exit()).isEqualTo(2);
-    Run r = dw("frobnicate");
+    CliRun r = dw("frobnicate");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("frobnicate");
   }
 
   @Test
   void badOption_isUsageErrorExit2() {
-    Run r = dw("serve", "--port", "notanumber");
+    CliRun r = dw("serve", "--port", "notanumber");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("--port");
   }
@@ -54,7 +43,7 @@ class DwCommandTest {
   void configShow_printsEffectiveConfigWithSecretsMasked() throws Exception {
     Path f = tmp.resolve("dw.yaml");
     Files.writeString(f, "ping:\n  reply: hi\n  apiToken: tok-12345\nbus:\n  queueCapacity: 99\n");
-    Run r = dw("config", "show", "--json", "--config", f.toString(), "--data-dir", tmp.resolve("d").toString());
+    CliRun r = dw("config", "show", "--json", "--config", f.toString(), "--data-dir", tmp.resolve("d").toString());
     assertThat(r.exit()).as(r.err()).isZero();
     JsonNode j = Json.tree(r.out().getBytes(StandardCharsets.UTF_8), "output");
     assertThat(j.at("/ping/reply").asText()).isEqualTo("hi");
@@ -62,7 +51,7 @@ class DwCommandTest {
     assertThat(j.at("/bus/queueCapacity").asInt()).isEqualTo(99);
     assertThat(j.at("/dataDir").asText()).isEqualTo(tmp.resolve("d").toString());
     assertThat(r.out()).doesNotContain("tok-12345");
-    Run yaml = dw("config", "show", "--origins", "--config", f.toString());
+    CliRun yaml = dw("config", "show", "--origins", "--config", f.toString());
     assertThat(yaml.out()).contains("reply: hi").contains("ping.reply: file").doesNotContain("tok-12345");
   }
 
@@ -70,7 +59,7 @@ class DwCommandTest {
   void configShow_badKey_isOneClearLineExit1() throws Exception {
     Path f = tmp.resolve("dw.yaml");
     Files.writeString(f, "ping:\n  replly: hi\n");
-    Run r = dw("config", "show", "--config", f.toString());
+    CliRun r = dw("config", "show", "--config", f.toString());
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains("unknown key 'ping.replly'").contains("did you mean 'ping.reply'").contains("INVALID_ARGUMENT");
     assertThat(r.err()).doesNotContain("\tat ");
@@ -78,14 +67,14 @@ class DwCommandTest {
 
   @Test
   void configKeys_listsKeysWithTypesDefaultsAndEnvironmentNames() {
-    Run r = dw("config", "keys");
+    CliRun r = dw("config", "keys");
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("bus.queueCapacity", "DW_BUS_QUEUE_CAPACITY", "8192", "server.port", "ping.reply", "ping.enabled");
   }
 
   @Test
   void version_json_namesVersionAndPlugins() {
-    Run r = dw("version", "--json");
+    CliRun r = dw("version", "--json");
     assertThat(r.exit()).isZero();
     JsonNode j = Json.tree(r.out().getBytes(StandardCharsets.UTF_8), "output");
     assertThat(j.get("version").asText()).isNotBlank();
@@ -94,14 +83,14 @@ class DwCommandTest {
 
   @Test
   void health_embedded_reportsEachPlugin() {
-    Run r = dw("health", "--embedded", "--data-dir", tmp.toString());
+    CliRun r = dw("health", "--embedded", "--data-dir", tmp.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("status: UP").contains("ping").contains("ready to pong");
   }
 
   @Test
   void health_urlWithNoServer_failsWithOneLine() {
-    Run r = dw("health", "--url", "http://127.0.0.1:1");
+    CliRun r = dw("health", "--url", "http://127.0.0.1:1");
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains("no dw server answers at http://127.0.0.1:1");
   }

@@ -54,7 +54,7 @@ class ServeCommandIT {
       assertThat(get(http, base + "/nope").statusCode()).isEqualTo(404);
 
       // dw health asks the running server
-      DwCommandTest.Run r = DwCommandTest.dw("health", "--url", base, "--json");
+      CliRun r = CliRun.dw("health", "--url", base, "--json");
       assertThat(r.exit()).as(r.err()).isZero();
       assertThat(r.out()).contains("\"ping\"");
 

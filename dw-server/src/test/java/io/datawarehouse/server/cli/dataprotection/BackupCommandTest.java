@@ -4,37 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.datawarehouse.sdk.json.Json;
-import io.datawarehouse.server.cli.DwCommand;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.datawarehouse.server.cli.CliRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code dw backup} end to end, as the benchmark script and a user run it. */
 class BackupCommandTest {
   @TempDir Path tmp;
   Path repo;
 
-  record Run(int exit, String out, String err) {}
-
-  Run dw(String... args) {
-    CommandLine cl = DwCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(new ArrayList<>(List.of(args)).toArray(String[]::new));
-    return new Run(exit, out.toString(), err.toString());
+  CliRun dw(String... args) {
+    return CliRun.dw(args);
   }
 
   @BeforeEach
@@ -56,15 +43,15 @@ class BackupCommandTest {
     Files.writeString(data.resolve("a.txt"), "alpha");
     Files.write(data.resolve("sub/b.bin"), new byte[300_000]);
     assertThat(dw("backup", "init", "--repo", repo.toString()).exit()).isZero();
-    Run c1 = dw("backup", "create", "--repo", repo.toString(), data.toString());
+    CliRun c1 = dw("backup", "create", "--repo", repo.toString(), data.toString());
     assertThat(c1.exit()).as(c1.err()).isZero();
     assertThat(c1.out()).contains("(full)");
     Files.writeString(data.resolve("a.txt"), "alpha, changed", StandardCharsets.UTF_8);
-    Run c2 = dw("backup", "create", "--repo", repo.toString(), "--type", "incremental", data.toString());
+    CliRun c2 = dw("backup", "create", "--repo", repo.toString(), "--type", "incremental", data.toString());
     assertThat(c2.exit()).as(c2.err()).isZero();
     assertThat(c2.out()).contains("incremental").contains("1 unchanged");
 
-    Run list = dw("backup", "list", "--repo", repo.toString(), "--json");
+    CliRun list = dw("backup", "list", "--repo", repo.toString(), "--json");
     assertThat(list.exit()).isZero();
     JsonNode arr = Json.tree(list.out().getBytes(StandardCharsets.UTF_8), "list");
     assertThat(arr).hasSize(2);
@@ -74,26 +61,26 @@ class BackupCommandTest {
     assertThat(arr.get(1).get("paths").get(0).asText()).isEqualTo(data.toAbsolutePath().toString());
     String newest = arr.get(1).get("id").asText();
 
-    Run restore = dw("backup", "restore", "--repo", repo.toString(), newest, "--target", tmp.resolve("out").toString());
+    CliRun restore = dw("backup", "restore", "--repo", repo.toString(), newest, "--target", tmp.resolve("out").toString());
     assertThat(restore.exit()).as(restore.err()).isZero();
     assertThat(tmp.resolve("out/data/a.txt")).hasContent("alpha, changed");
-    Run part = dw("backup", "restore", "--repo", repo.toString(), "latest", "--target", tmp.resolve("part").toString(),
+    CliRun part = dw("backup", "restore", "--repo", repo.toString(), "latest", "--target", tmp.resolve("part").toString(),
         "--path", "data/sub");
     assertThat(part.exit()).isZero();
     assertThat(tmp.resolve("part/data/a.txt")).doesNotExist();
     assertThat(tmp.resolve("part/data/sub/b.bin")).exists();
 
-    Run v = dw("backup", "validate", "--repo", repo.toString(), "--read-data", "--test-restore");
+    CliRun v = dw("backup", "validate", "--repo", repo.toString(), "--read-data", "--test-restore");
     assertThat(v.exit()).as(v.out() + v.err()).isZero();
     assertThat(v.out()).contains("repository is sound");
 
-    Run f = dw("backup", "forget", "--repo", repo.toString(), "--keep-last", "1", "--json");
+    CliRun f = dw("backup", "forget", "--repo", repo.toString(), "--keep-last", "1", "--json");
     assertThat(f.exit()).as(f.err()).isZero();
-    Run p = dw("backup", "prune", "--repo", repo.toString());
+    CliRun p = dw("backup", "prune", "--repo", repo.toString());
     assertThat(p.exit()).as(p.err()).isZero();
     assertThat(p.out()).contains("pruned");
 
-    Run key = dw("backup", "key", "add", "--repo", repo.toString(), "--label", "second");
+    CliRun key = dw("backup", "key", "add", "--repo", repo.toString(), "--label", "second");
     assertThat(key.exit()).as(key.err()).isZero();
     assertThat(key.out()).contains("default", "second");
   }
@@ -112,7 +99,7 @@ class BackupCommandTest {
     byte[] b = Files.readAllBytes(pack);
     b[20] ^= 1;
     Files.write(pack, b);
-    Run v = dw("backup", "validate", "--repo", repo.toString(), "--read-data");
+    CliRun v = dw("backup", "validate", "--repo", repo.toString(), "--read-data");
     assertThat(v.exit()).isEqualTo(1);
     assertThat(v.out()).contains("PROBLEM pack").contains("affects snapshot");
   }
@@ -121,7 +108,7 @@ class BackupCommandTest {
   void wrongPassphrase_exitsOne() {
     assertThat(dw("backup", "init", "--repo", repo.toString()).exit()).isZero();
     BackupCommand.environment = Map.of(BackupCommand.PASSPHRASE_ENV, "wrong")::get;
-    Run r = dw("backup", "list", "--repo", repo.toString());
+    CliRun r = dw("backup", "list", "--repo", repo.toString());
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains("PERMISSION_DENIED");
   }

@@ -10,9 +10,7 @@ import io.datawarehouse.deployment.Orchestrator;
 import io.datawarehouse.kernel.bus.InProcessMessageBus;
 import io.datawarehouse.sdk.Time;
 import io.datawarehouse.sdk.bus.Message;
-import io.datawarehouse.server.cli.DwCommand;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.datawarehouse.server.cli.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code dw deploy} against an orchestrator working on the same data directory (standing in for
@@ -39,18 +36,10 @@ class DeployCommandTest {
   Orchestrator orchestrator;
   final Map<String, String> running = new ConcurrentHashMap<>();
 
-  record Run(int exit, String out, String err) {}
-
-  Run dw(String... args) {
+  CliRun dw(String... args) {
     List<String> all = new ArrayList<>(List.of("--data-dir", data.toString(), "--config", config.toString()));
     all.addAll(List.of(args));
-    CommandLine cl = DwCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(all.toArray(String[]::new));
-    return new Run(exit, out.toString(), err.toString());
+    return CliRun.dw(all.toArray(String[]::new));
   }
 
   @BeforeEach
@@ -96,37 +85,37 @@ class DeployCommandTest {
     orchestrator = new Orchestrator(bus, data.resolve("deployment"), Time.SYSTEM,
         new Orchestrator.Options(Duration.ofMillis(20), Duration.ofSeconds(5), Duration.ofSeconds(1), 30));
     orchestrator.start();
-    Run first = dw("deploy", "apply", spec("v1", "{type: rolling}").toString(), "--follow");
+    CliRun first = dw("deploy", "apply", spec("v1", "{type: rolling}").toString(), "--follow");
     assertThat(first.exit()).as(first.err()).isZero();
     assertThat(first.out()).contains("api-1  started", "api-1 SUCCEEDED");
 
-    Run paused = dw("deploy", "apply", spec("v2", "{type: rolling, minReady: 1h}").toString());
+    CliRun paused = dw("deploy", "apply", spec("v2", "{type: rolling, minReady: 1h}").toString());
     assertThat(paused.exit()).as(paused.err()).isZero();
     assertThat(paused.out()).contains("rollout  api-2  api v1 -> v2 (rolling)");
 
-    Run status = dw("deploy", "status");
+    CliRun status = dw("deploy", "status");
     assertThat(status.out()).contains("api-2").doesNotContain("api-1 ");
-    Run one = dw("deploy", "status", "api-2", "--json");
+    CliRun one = dw("deploy", "status", "api-2", "--json");
     assertThat(one.out()).contains("\"phase\" : \"PROGRESSING\"");
-    Run promote = dw("deploy", "promote", "api-2");
+    CliRun promote = dw("deploy", "promote", "api-2");
     assertThat(promote.exit()).isEqualTo(1);
     assertThat(promote.err()).contains("FAILED_PRECONDITION").contains("only a pause or an analysis");
-    Run abort = dw("deploy", "abort", "api-2");
+    CliRun abort = dw("deploy", "abort", "api-2");
     assertThat(abort.exit()).as(abort.err()).isZero();
-    Run history = dw("deploy", "history");
+    CliRun history = dw("deploy", "history");
     assertThat(history.out()).contains("ROLLOUT", "api-1", "api-2");
     assertThat(dw("deploy", "status", "nope").err()).contains("no rollout 'nope'");
   }
 
   @Test
   void apply_withoutAServer_saysItIsQueued_andABadSpecIsRefusedAtOnce() throws Exception {
-    Run r = dw("deploy", "apply", spec("v1", "{type: rolling}").toString(), "--wait", "300ms");
+    CliRun r = dw("deploy", "apply", spec("v1", "{type: rolling}").toString(), "--wait", "300ms");
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains("no orchestrator took the apply command", "stays queued");
     Path bad = tmp.resolve("bad.yaml");
     Files.writeString(bad, "service: api\nversion: {name: v1, command: [x]}\ninstances: 1\nbasePort: 24000\n"
         + "strategy: {type: canary, steps: [{weight: 10}]}\n");
-    Run b = dw("deploy", "apply", bad.toString());
+    CliRun b = dw("deploy", "apply", bad.toString());
     assertThat(b.exit()).isEqualTo(1);
     assertThat(b.err()).contains("routerPort is required");
   }

@@ -4,29 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.datawarehouse.sdk.json.Json;
-import io.datawarehouse.server.cli.DwCommand;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.datawarehouse.server.cli.CliRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class IntelCommandTest {
   @TempDir Path tmp;
 
-  record Run(int exit, String out, String err) {}
-
-  static Run dw(String... args) {
-    CommandLine cl = DwCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(args);
-    return new Run(exit, out.toString(), err.toString());
+  static CliRun dw(String... args) {
+    return CliRun.dw(args);
   }
 
   @Test
@@ -41,22 +30,22 @@ class IntelCommandTest {
     Files.write(docs.resolve("blob.bin"), new byte[] {1, 0, 2, 3});
     String[] common = {"--config", cfg.toString(), "--data-dir", tmp.resolve("data").toString()};
 
-    Run idx = dw(concat(new String[] {"intel", "index", "--collection", "notes", docs.toString()}, common));
+    CliRun idx = dw(concat(new String[] {"intel", "index", "--collection", "notes", docs.toString()}, common));
     assertThat(idx.exit()).as(idx.err()).isZero();
     assertThat(idx.out()).contains("indexed 3 files into 'notes' (1 skipped as binary)").contains("hash-v1-d384");
 
-    Run search = dw(concat(new String[] {"intel", "search", "--collection", "notes", "sourdough starter", "-k", "2",
+    CliRun search = dw(concat(new String[] {"intel", "search", "--collection", "notes", "sourdough starter", "-k", "2",
         "--json"}, common));
     assertThat(search.exit()).as(search.err()).isZero();
     JsonNode reply = Json.tree(search.out().getBytes(StandardCharsets.UTF_8), "output");
     assertThat(reply.at("/hits/0/id").asText()).endsWith("bread.md");
     assertThat(reply.at("/hits")).hasSize(2);
 
-    Run table = dw(concat(new String[] {"intel", "search", "-c", "notes", "disk failure", "--mode", "hybrid"}, common));
+    CliRun table = dw(concat(new String[] {"intel", "search", "-c", "notes", "disk failure", "--mode", "hybrid"}, common));
     assertThat(table.exit()).as(table.err()).isZero();
     assertThat(table.out()).contains("hybrid search of 'notes'").contains("raid.txt");
 
-    Run cols = dw(concat(new String[] {"intel", "collections", "--clusters"}, common));
+    CliRun cols = dw(concat(new String[] {"intel", "collections", "--clusters"}, common));
     assertThat(cols.exit()).as(cols.err()).isZero();
     assertThat(cols.out()).contains("notes").contains("hash-v1-d384").contains("notes topics:");
   }
@@ -65,7 +54,7 @@ class IntelCommandTest {
   void search_unknownCollection_oneLineErrorExit1() throws Exception {
     Path cfg = tmp.resolve("dw.yaml");
     Files.writeString(cfg, "intelligence:\n  embedding:\n    provider: hash\n");
-    Run r = dw("intel", "search", "-c", "nope", "x", "--config", cfg.toString(), "--data-dir", tmp.toString());
+    CliRun r = dw("intel", "search", "-c", "nope", "x", "--config", cfg.toString(), "--data-dir", tmp.toString());
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains("no collection 'nope'").contains("NOT_FOUND");
   }

@@ -4,38 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.datawarehouse.sdk.json.Json;
-import io.datawarehouse.server.cli.DwCommand;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.datawarehouse.server.cli.CliRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The {@code dw raid} commands end to end, as a user types them. */
 class RaidCommandTest {
   @TempDir Path tmp;
 
-  record Run(int exit, String out, String err) {}
-
-  static Run dw(Object... args) {
-    CommandLine cl = DwCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
+  static CliRun dw(Object... args) {
     String[] a = new String[args.length];
     for (int i = 0; i < args.length; i++) {
       a[i] = String.valueOf(args[i]);
     }
-    return new Run(cl.execute(a), out.toString(), err.toString());
+    return CliRun.dw(a);
   }
 
-  static Run ok(Object... args) {
-    Run r = dw(args);
+  static CliRun ok(Object... args) {
+    CliRun r = dw(args);
     assertThat(r.exit()).as("dw %s\nout: %s\nerr: %s", java.util.Arrays.toString(args), r.out(), r.err()).isZero();
     return r;
   }
@@ -53,11 +43,11 @@ class RaidCommandTest {
     ok("raid", "read", dir, "--offset", "4096", "--length", data.length, "--out", out);
     assertThat(Files.readAllBytes(out)).isEqualTo(data);
 
-    Run failed = ok("raid", "fail", dir, "--disk", "1");
+    CliRun failed = ok("raid", "fail", dir, "--disk", "1");
     assertThat(failed.out()).contains("hot spare").contains("rebuilt disk");
     ok("raid", "fail", dir, "--disk", "2");
     ok("raid", "replace", dir, "--disk", "2");
-    Run rebuilt = ok("raid", "rebuild", dir);
+    CliRun rebuilt = ok("raid", "rebuild", dir);
     assertThat(rebuilt.out()).contains("rebuilt disk [2]").contains("optimal");
     JsonNode status = Json.tree(ok("raid", "status", dir, "--json").out().getBytes(StandardCharsets.UTF_8), "status");
     assertThat(status.path("state").asText()).isEqualTo("optimal");
@@ -82,20 +72,20 @@ class RaidCommandTest {
     assertThat(ok("raid", "monitor", dir, "--key-file", key, "--verify", report).out()).contains("signature valid");
     String text = Files.readString(report).replace("\"optimal\"", "\"degraded\"");
     Files.writeString(report, text);
-    Run bad = dw("raid", "monitor", dir, "--key-file", key, "--verify", report);
+    CliRun bad = dw("raid", "monitor", dir, "--key-file", key, "--verify", report);
     assertThat(bad.exit()).isEqualTo(1);
     assertThat(bad.err()).contains("signature mismatch");
   }
 
   @Test
   void badInput_isAClearErrorAndChangesNothing() {
-    Run r = dw("raid", "create", tmp.resolve("x"), "--level", "7", "--disks", "3", "--disk-size", "1MiB");
+    CliRun r = dw("raid", "create", tmp.resolve("x"), "--level", "7", "--disks", "3", "--disk-size", "1MiB");
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains("unknown RAID level '7'");
     assertThat(tmp.resolve("x").resolve("array.dat")).doesNotExist();
-    Run size = dw("raid", "create", tmp.resolve("y"), "--level", "5", "--disks", "3", "--disk-size", "lots");
+    CliRun size = dw("raid", "create", tmp.resolve("y"), "--level", "5", "--disks", "3", "--disk-size", "lots");
     assertThat(size.err()).contains("--disk-size").contains("is not a size");
-    Run missing = dw("raid", "status", tmp.resolve("nothing"));
+    CliRun missing = dw("raid", "status", tmp.resolve("nothing"));
     assertThat(missing.exit()).isEqualTo(1);
     assertThat(missing.err()).contains("no array in").contains("NOT_FOUND");
   }

@@ -2,34 +2,24 @@ package io.datawarehouse.server.cli.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.datawarehouse.server.cli.DwCommand;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.datawarehouse.server.cli.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code dw storage ...} end to end on a temporary data directory, with the real local store. */
 class StorageCommandTest {
   @TempDir
   Path tmp;
 
-  record Run(int exit, String out, String err) {}
-
-  private Run dw(String... args) {
+  private CliRun dw(String... args) {
     String[] all = new String[args.length + 2];
     all[0] = "--data-dir";
     all[1] = tmp.resolve("data").toString();
     System.arraycopy(args, 0, all, 2, args.length);
-    CommandLine cl = DwCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    return new Run(cl.execute(all), out.toString(), err.toString());
+    return CliRun.dw(all);
   }
 
   @Test
@@ -38,26 +28,26 @@ class StorageCommandTest {
     new SplittableRandom(7).nextBytes(data);
     Path in = tmp.resolve("in.bin");
     Files.write(in, data);
-    Run put = dw("storage", "put", "reports/2026/q4.bin", in.toString());
+    CliRun put = dw("storage", "put", "reports/2026/q4.bin", in.toString());
     assertThat(put.exit()).as(put.err()).isZero();
     assertThat(put.out()).contains("\"size\" : 1500000", "\"sha256\"");
 
-    Run stat = dw("storage", "stat", "reports/2026/q4.bin");
+    CliRun stat = dw("storage", "stat", "reports/2026/q4.bin");
     assertThat(stat.exit()).as(stat.err()).isZero();
     assertThat(stat.out()).contains("reports/2026/q4.bin");
 
-    Run ls = dw("storage", "ls", "reports/");
+    CliRun ls = dw("storage", "ls", "reports/");
     assertThat(ls.out()).contains("reports/2026/");
-    Run lsr = dw("storage", "ls", "--recursive", "reports/");
+    CliRun lsr = dw("storage", "ls", "--recursive", "reports/");
     assertThat(lsr.out()).contains("1500000", "reports/2026/q4.bin");
 
     Path out = tmp.resolve("out.bin");
-    Run get = dw("storage", "get", "reports/2026/q4.bin", "--out", out.toString());
+    CliRun get = dw("storage", "get", "reports/2026/q4.bin", "--out", out.toString());
     assertThat(get.exit()).as(get.err()).isZero();
     assertThat(Files.readAllBytes(out)).isEqualTo(data);
 
     assertThat(dw("storage", "rm", "reports/2026/q4.bin").exit()).isZero();
-    Run again = dw("storage", "rm", "reports/2026/q4.bin");
+    CliRun again = dw("storage", "rm", "reports/2026/q4.bin");
     assertThat(again.exit()).isEqualTo(1);
     assertThat(again.err()).contains("no object");
   }
@@ -66,23 +56,23 @@ class StorageCommandTest {
   void putWorm_thenRmRefused() throws Exception {
     Path in = tmp.resolve("rec.txt");
     Files.writeString(in, "record");
-    Run put = dw("storage", "put-worm", "ledger/1", in.toString(), "--retain-days", "7", "--legal-hold");
+    CliRun put = dw("storage", "put-worm", "ledger/1", in.toString(), "--retain-days", "7", "--legal-hold");
     assertThat(put.exit()).as(put.err()).isZero();
     assertThat(put.out()).contains("COMPLIANCE", "\"legalHold\" : true");
-    Run rm = dw("storage", "rm", "ledger/1");
+    CliRun rm = dw("storage", "rm", "ledger/1");
     assertThat(rm.exit()).isEqualTo(1);
     assertThat(rm.err()).contains("RETENTION_LOCKED");
   }
 
   @Test
   void badInput_clearErrors() {
-    Run missing = dw("storage", "put", "k", tmp.resolve("nope").toString());
+    CliRun missing = dw("storage", "put", "k", tmp.resolve("nope").toString());
     assertThat(missing.exit()).isEqualTo(1);
     assertThat(missing.err()).contains("no such file");
-    Run badKey = dw("storage", "stat", "../etc/passwd");
+    CliRun badKey = dw("storage", "stat", "../etc/passwd");
     assertThat(badKey.exit()).isEqualTo(1);
     assertThat(badKey.err()).contains("INVALID_ARGUMENT");
-    Run noSource = dw("storage", "query", "crm", "SELECT 1");
+    CliRun noSource = dw("storage", "query", "crm", "SELECT 1");
     assertThat(noSource.exit()).isEqualTo(1);
     assertThat(noSource.err()).contains("no data source named 'crm'");
   }

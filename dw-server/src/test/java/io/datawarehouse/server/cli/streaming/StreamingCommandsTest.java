@@ -3,10 +3,8 @@ package io.datawarehouse.server.cli.streaming;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.datawarehouse.sdk.json.Json;
-import io.datawarehouse.server.cli.DwCommand;
+import io.datawarehouse.server.cli.CliRun;
 import io.datawarehouse.streaming.log.DurableLog;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,23 +15,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** dw stream run / status, dw saga start / status, on a temporary data directory. */
 class StreamingCommandsTest {
   @TempDir
   Path tmp;
 
-  record Run(int exit, String out, String err) {}
-
-  static Run dw(String... args) {
-    CommandLine cl = DwCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(args);
-    return new Run(exit, out.toString(), err.toString());
+  static CliRun dw(String... args) {
+    return CliRun.dw(args);
   }
 
   @Test
@@ -53,7 +42,7 @@ class StreamingCommandsTest {
         aggregate: { op: count }
         sink: { log: counts }
         """);
-    Run r = dw("stream", "run", spec.toString(), "--data-dir", data.toString(), "--every", "100ms");
+    CliRun r = dw("stream", "run", spec.toString(), "--data-dir", data.toString(), "--every", "100ms");
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     assertThat(r.out()).contains("pipeline 'clicks' running").contains("pipeline 'clicks' finished: 30 records in, 9 out");
     List<String> counts = new ArrayList<>();
@@ -62,11 +51,11 @@ class StreamingCommandsTest {
     }
     assertThat(counts).hasSize(9).allSatisfy(c -> assertThat(c).contains("\"value\":"));
 
-    Run status = dw("stream", "status", "--data-dir", data.toString());
+    CliRun status = dw("stream", "status", "--data-dir", data.toString());
     assertThat(status.exit()).as(status.err()).isZero();
     assertThat(status.out()).contains("no pipelines declared");
 
-    Run bad = dw("stream", "run", tmp.resolve("missing.yaml").toString(), "--data-dir", data.toString());
+    CliRun bad = dw("stream", "run", tmp.resolve("missing.yaml").toString(), "--data-dir", data.toString());
     assertThat(bad.exit()).isEqualTo(1);
     assertThat(bad.err()).contains("no such file");
   }
@@ -80,16 +69,16 @@ class StreamingCommandsTest {
         steps:
           - { id: reserve, action: reserve, compensation: release, timeout: 1s, maxAttempts: 2, backoff: 10ms }
         """);
-    Run r = dw("saga", "start", def.toString(), "--input", "{\"order\": 1}", "--data-dir", data.toString());
+    CliRun r = dw("saga", "start", def.toString(), "--input", "{\"order\": 1}", "--data-dir", data.toString());
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
     assertThat(r.out()).contains("COMPENSATED").contains("NO_RESPONDERS");
     Matcher m = Pattern.compile("saga ([0-9a-f-]{36}) started").matcher(r.out());
     assertThat(m.find()).isTrue();
 
-    Run s = dw("saga", "status", m.group(1), "--data-dir", data.toString());
+    CliRun s = dw("saga", "status", m.group(1), "--data-dir", data.toString());
     assertThat(s.exit()).as(s.err()).isZero();
     assertThat(s.out()).contains("COMPENSATED").contains("STEP_INTENT").contains("ATTEMPT_FAILED");
-    Run all = dw("saga", "status", "--data-dir", data.toString());
+    CliRun all = dw("saga", "status", "--data-dir", data.toString());
     assertThat(all.out()).contains(m.group(1)).contains("order");
   }
 }

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.datawarehouse.sdk.json.Json;
-import io.datawarehouse.server.cli.DwCommand;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.datawarehouse.server.cli.CliRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +16,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code dw worm} end to end on a data directory, as a user runs it. */
 class WormCommandTest {
@@ -26,18 +23,10 @@ class WormCommandTest {
   Path data;
   Path config;
 
-  record Run(int exit, String out, String err) {}
-
-  Run dw(String... args) {
+  CliRun dw(String... args) {
     List<String> all = new ArrayList<>(List.of("--data-dir", data.toString(), "--config", config.toString()));
     all.addAll(List.of(args));
-    CommandLine cl = DwCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(all.toArray(String[]::new));
-    return new Run(exit, out.toString(), err.toString());
+    return CliRun.dw(all.toArray(String[]::new));
   }
 
   @BeforeEach
@@ -58,35 +47,35 @@ class WormCommandTest {
     Path file = tmp.resolve("invoice.txt");
     Files.write(file, content);
 
-    Run put = dw("worm", "put", "--namespace", "invoices", "--retain-days", "30", "--mode", "compliance", file.toString());
+    CliRun put = dw("worm", "put", "--namespace", "invoices", "--retain-days", "30", "--mode", "compliance", file.toString());
     assertThat(put.exit()).as(put.err()).isZero();
     String[] idAndSha = put.out().trim().split("\\s+");
     String id = idAndSha[0];
     assertThat(idAndSha[1]).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)));
 
     Path copy = tmp.resolve("copy.txt");
-    Run get = dw("worm", "get", id, "--out", copy.toString());
+    CliRun get = dw("worm", "get", id, "--out", copy.toString());
     assertThat(get.exit()).as(get.err()).isZero();
     assertThat(Files.readAllBytes(copy)).isEqualTo(content);
 
     assertThat(dw("worm", "hold", id, "--on", "--reason", "audit 7").exit()).isZero();
-    Run off = dw("worm", "hold", id, "--off", "--actor", "intern");
+    CliRun off = dw("worm", "hold", id, "--off", "--actor", "intern");
     assertThat(off.exit()).isEqualTo(1);
     assertThat(off.err()).contains("PERMISSION_DENIED").contains("legal-hold");
     assertThat(dw("worm", "hold", id, "--off", "--actor", "counsel").exit()).isZero();
     assertThat(dw("worm", "hold", id).exit()).as("--on or --off is required").isEqualTo(2);
 
-    Run extend = dw("worm", "extend", id, "--retain-days", "90");
+    CliRun extend = dw("worm", "extend", id, "--retain-days", "90");
     assertThat(extend.exit()).as(extend.err()).isZero();
     assertThat(extend.out()).contains("compliance");
-    Run shorten = dw("worm", "extend", id, "--retain-days", "1");
+    CliRun shorten = dw("worm", "extend", id, "--retain-days", "1");
     assertThat(shorten.exit()).isEqualTo(1);
     assertThat(shorten.err()).contains("RETENTION_LOCKED");
-    Run delete = dw("worm", "delete", id);
+    CliRun delete = dw("worm", "delete", id);
     assertThat(delete.exit()).isEqualTo(1);
     assertThat(delete.err()).contains("RETENTION_LOCKED").contains("retained until");
 
-    Run verify = dw("worm", "verify");
+    CliRun verify = dw("worm", "verify");
     assertThat(verify.exit()).as(verify.out() + verify.err()).isZero();
     assertThat(verify.out()).startsWith("OK: 1 record(s)");
     assertThat(dw("worm", "verify", id).exit()).isZero();
@@ -96,14 +85,14 @@ class WormCommandTest {
     Path pem = data.resolve("tamperproof").resolve("ledger").resolve("signing.pub");
     Path keptKey = tmp.resolve("kept.pem");
     Files.copy(pem, keptKey);
-    Run proven = dw("worm", "verify", "--proof", proof.toString(), "--public-key", keptKey.toString(), "--content", file.toString());
+    CliRun proven = dw("worm", "verify", "--proof", proof.toString(), "--public-key", keptKey.toString(), "--content", file.toString());
     assertThat(proven.exit()).as(proven.err()).isZero();
     assertThat(proven.out()).contains("proven").contains("content matches");
-    Run wrongContent = dw("worm", "verify", "--proof", proof.toString(), "--public-key", keptKey.toString(), "--content", config.toString());
+    CliRun wrongContent = dw("worm", "verify", "--proof", proof.toString(), "--public-key", keptKey.toString(), "--content", config.toString());
     assertThat(wrongContent.exit()).isEqualTo(1);
     assertThat(wrongContent.err()).contains("does NOT verify");
 
-    Run scan = dw("worm", "scan", "--json");
+    CliRun scan = dw("worm", "scan", "--json");
     assertThat(scan.exit()).as(scan.err()).isZero();
     JsonNode report = Json.tree(scan.out().getBytes(StandardCharsets.UTF_8), "scan output");
     assertThat(report.path("ok").asBoolean()).isTrue();
@@ -122,13 +111,13 @@ class WormCommandTest {
     byte[] b = Files.readAllBytes(rec);
     b[b.length - 1] ^= 1;
     Files.write(rec, b);
-    Run verify = dw("worm", "verify");
+    CliRun verify = dw("worm", "verify");
     assertThat(verify.exit()).isEqualTo(1);
     assertThat(verify.out()).contains("FAILED").contains("DATA_MISMATCH record " + id);
-    Run scan = dw("worm", "scan");
+    CliRun scan = dw("worm", "scan");
     assertThat(scan.exit()).isEqualTo(1);
     assertThat(scan.out()).contains("DATA_MISMATCH record " + id);
-    Run get = dw("worm", "get", id, "--out", tmp.resolve("out.bin").toString());
+    CliRun get = dw("worm", "get", id, "--out", tmp.resolve("out.bin").toString());
     assertThat(get.exit()).isEqualTo(1);
     assertThat(get.err()).contains("INTEGRITY").contains(id);
     assertThat(tmp.resolve("out.bin")).doesNotExist();
@@ -138,7 +127,7 @@ class WormCommandTest {
   void put_withoutRetentionAnywhere_isOneClearErrorLine() throws Exception {
     Path file = tmp.resolve("a.bin");
     Files.write(file, new byte[] {1});
-    Run r = dw("worm", "put", "--namespace", "ns", file.toString());
+    CliRun r = dw("worm", "put", "--namespace", "ns", file.toString());
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains("no retention").contains("INVALID_ARGUMENT");
     assertThat(r.err().lines().count()).isEqualTo(1);
