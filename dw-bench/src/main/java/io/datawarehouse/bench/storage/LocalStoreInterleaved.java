@@ -7,8 +7,6 @@ import io.datawarehouse.storage.local.LocalObjectStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -48,43 +46,28 @@ public final class LocalStoreInterleaved {
     byte[] sink = new byte[256 * 1024];
     Path base = Files.createDirectories(Path.of(System.getProperty("dw.bench.dir", "target/bench-storage")));
     Path dir = Files.createTempDirectory(base, "interleaved-");
-    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    long[] wall = new long[2];
-    long[] cpu = new long[2];
-    long[] ops = new long[2];
     try (LocalObjectStore store = LocalObjectStore.open("bench", dir.resolve("store"), Time.SYSTEM)) {
       Path plain = Files.createDirectories(dir.resolve("plain"));
       for (int i = 0; i < FILES; i++) {
         store.put("obj/" + i, new ByteArrayInputStream(data), size, PutOptions.DEFAULT);
         writeForce(plain.resolve("f" + i), data);
       }
-      for (int r = 0; r < rounds; r++) {
-        for (int which = 0; which < 2; which++) {
-          long w0 = System.nanoTime();
-          long c0 = mx.getCurrentThreadCpuTime();
-          for (int i = 0; i < batch; i++) {
-            int k = i % FILES;
-            if (get && which == 0) {
-              try (InputStream in = Files.newInputStream(plain.resolve("f" + k))) {
-                Streams.drain(in, sink);
-              }
-            } else if (get) {
-              try (ObjectContent c = store.get("obj/" + k, null)) {
-                Streams.drain(c.stream(), sink);
-              }
-            } else if (which == 0) {
-              writeForce(plain.resolve("f" + k), data);
-            } else {
-              store.put("obj/" + k, new ByteArrayInputStream(data), size, PutOptions.DEFAULT);
+      Interleaved.Op baseline = get
+          ? i -> {
+            try (InputStream in = Files.newInputStream(plain.resolve("f" + i % FILES))) {
+              Streams.drain(in, sink);
             }
           }
-          if (r >= rounds / 5) {
-            wall[which] += System.nanoTime() - w0;
-            cpu[which] += mx.getCurrentThreadCpuTime() - c0;
-            ops[which] += batch;
+          : i -> writeForce(plain.resolve("f" + i % FILES), data);
+      Interleaved.Op contender = get
+          ? i -> {
+            try (ObjectContent c = store.get("obj/" + i % FILES, null)) {
+              Streams.drain(c.stream(), sink);
+            }
           }
-        }
-      }
+          : i -> store.put("obj/" + i % FILES, new ByteArrayInputStream(data), size, PutOptions.DEFAULT);
+      Interleaved.run(get ? "baseline_read" : "baseline_writeForce", baseline, get ? "store_get" : "store_put", contender,
+          size, rounds, batch);
     } finally {
       try (Stream<Path> s = Files.walk(dir)) {
         for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
@@ -92,13 +75,6 @@ public final class LocalStoreInterleaved {
         }
       }
     }
-    String[] names = get ? new String[] {"baseline_read", "store_get"} : new String[] {"baseline_writeForce", "store_put"};
-    for (int i = 0; i < 2; i++) {
-      System.out.printf("%-20s %10d B: %10.1f ops/s (wall %.1f us/op, cpu %.1f us/op, %d ops)%n", names[i], size,
-          ops[i] * 1e9 / wall[i], wall[i] / 1e3 / ops[i], cpu[i] / 1e3 / ops[i], ops[i]);
-    }
-    System.out.printf("store / baseline (ops/s): %.1f%% by wall time, %.1f%% by CPU time%n", 100.0 * wall[0] / wall[1],
-        100.0 * cpu[0] / cpu[1]);
   }
 
   private static void writeForce(Path f, byte[] data) throws IOException {
