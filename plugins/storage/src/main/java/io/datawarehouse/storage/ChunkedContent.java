@@ -21,10 +21,20 @@ public final class ChunkedContent {
   private long buffer;
   private boolean ended;
   private boolean sawFullChunk;
+  private final int firstBuffer;
 
   public ChunkedContent(InputStream content, int chunkSize) {
+    this(content, chunkSize, -1);
+  }
+
+  /**
+   * @param sizeHint the content's expected length, or -1 when unknown; only sizes the first
+   *     buffer (one byte more than the hint, so the end is seen without growing)
+   */
+  public ChunkedContent(InputStream content, int chunkSize, long sizeHint) {
     this.in = new HashingInputStream(content);
     this.chunkSize = chunkSize;
+    this.firstBuffer = sizeHint >= 0 && sizeHint < chunkSize ? (int) sizeHint + 1 : Math.min(chunkSize, FIRST_BUFFER);
   }
 
   /**
@@ -84,7 +94,7 @@ public final class ChunkedContent {
    * zeroing alone costs more than a 4 KiB upload's own work).
    */
   private byte[] read() throws IOException {
-    byte[] buf = new byte[sawFullChunk ? chunkSize : Math.min(chunkSize, FIRST_BUFFER)];
+    byte[] buf = new byte[sawFullChunk ? chunkSize : firstBuffer];
     int n = 0;
     while (true) {
       n += in.readNBytes(buf, n, buf.length - n);

@@ -158,7 +158,7 @@ final class AzureBlobObjectStore implements ObjectStore, Worm {
     }
     BlockBlobClient bb = blob(key).getBlockBlobClient();
     checkNotLocked(key, "overwrite", properties(key, bb));
-    ChunkedContent in = new ChunkedContent(content, blockSize);
+    ChunkedContent in = new ChunkedContent(content, blockSize, sizeHint);
     try {
       if (in.readAhead(threshold)) {
         String sha = in.sha256Hex();

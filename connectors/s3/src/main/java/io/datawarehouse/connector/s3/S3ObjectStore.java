@@ -151,7 +151,7 @@ final class S3ObjectStore implements ObjectStore, Worm {
       }
     }
     checkNotLocked(key, "overwrite");
-    ChunkedContent in = new ChunkedContent(content, partSize);
+    ChunkedContent in = new ChunkedContent(content, partSize, sizeHint);
     try {
       if (in.readAhead(threshold)) {
         return putSingle(key, in.buffered(), in.count(), in.sha256Hex(), opts);
