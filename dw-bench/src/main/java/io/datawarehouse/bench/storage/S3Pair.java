@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -25,7 +26,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /**
  * The two sides of the s3 comparison: our s3 store and the bare AWS SDK v2 client, on the same
  * HTTP client, the same S3Mock and the same bucket, each with {@code keys} objects of the same
- * bytes written at the start.
+ * bytes written at the start. {@code -Ddw.bench.s3.multipartThreshold=64MiB} sets the store's
+ * multi-part threshold (default 16MiB), to tell the cost of multi-part uploads apart.
  */
 final class S3Pair implements AutoCloseable {
   static final String ENDPOINT = System.getProperty("dw.bench.s3.endpoint", "http://127.0.0.1:9090");
@@ -48,8 +50,13 @@ final class S3Pair implements AutoCloseable {
       bare.createBucket(b -> b.bucket(BUCKET));
     }
     ObjectStoreProvider p = ObjectStoreProvider.forType("s3", getClass().getClassLoader());
-    Config options = p.configDef().parse("bench", Json.mapper().valueToTree(Map.of("bucket", BUCKET, "endpoint", ENDPOINT,
-        "pathStyle", true, "accessKeyId", "bench", "secretAccessKey", "bench", "objectLock", "off")));
+    Map<String, Object> o = new HashMap<>(Map.of("bucket", BUCKET, "endpoint", ENDPOINT, "pathStyle", true,
+        "accessKeyId", "bench", "secretAccessKey", "bench", "objectLock", "off"));
+    String threshold = System.getProperty("dw.bench.s3.multipartThreshold");
+    if (threshold != null) {
+      o.put("multipartThreshold", threshold); // the store's default is 16MiB
+    }
+    Config options = p.configDef().parse("bench", Json.mapper().valueToTree(o));
     store = p.open(new StoreSpec("bench", null, options, Path.of("target"), Time.SYSTEM));
     for (int i = 0; i < keys; i++) {
       storePut(i);
