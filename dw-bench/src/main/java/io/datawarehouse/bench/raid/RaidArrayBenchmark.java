@@ -75,6 +75,20 @@ public class RaidArrayBenchmark {
     plain = ByteBuffer.wrap(buf);
   }
 
+  /**
+   * Points the plain {@code FileChannel} operations at copies of the six disk files, made here
+   * (same sizes and bytes, same file system, in the page cache): {@link RaidArrayComparison}
+   * interleaves them with array I/O, which the plain writes would otherwise corrupt.
+   */
+  void usePlainCopies() throws IOException {
+    for (int i = 0; i < 6; i++) {
+      files[i].close();
+      Path copy = dir.resolve("plain-" + i + ".img");
+      Files.copy(dir.resolve("array").resolve("disk-" + i + ".img"), copy);
+      files[i] = FileChannel.open(copy, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
+  }
+
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
     for (FileChannel f : files) {

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * apt-get install -y libisal-dev
  * gcc -O2 -o /tmp/isal_bench ../shared/bench/isal/isal_bench.c -lisal
  * mvn -B -q -pl dw-bench -am package -DskipTests
- * java -cp dw-bench/target/benchmarks.jar io.datawarehouse.bench.raid.RaidCodecComparison /tmp/isal_bench
+ * java --add-modules jdk.incubator.vector -cp dw-bench/target/benchmarks.jar io.datawarehouse.bench.raid.RaidCodecComparison /tmp/isal_bench
  * </pre>
  */
 public final class RaidCodecComparison {

@@ -74,6 +74,8 @@ public final class ArrayEngine implements AutoCloseable {
   private static final int CHECKPOINT_EVERY = 64;
   /** A write that finds the degraded-write journal larger than this flushes the array (which empties it). */
   private static final long JOURNAL_FLUSH_BYTES = 64L << 20;
+  /** Smallest block size whose batched reads go block by block into the caller's buffer. */
+  private static final int DIRECT_READ_BLOCK = 16 * 1024;
 
   private final Path dir;
   private final Time time;
@@ -572,9 +574,11 @@ public final class ArrayEngine implements AutoCloseable {
   }
 
   /**
-   * Reads whole stripes {@code s0 .. s0+count-1} with one request per disk. False when any disk
-   * cannot serve its run whole (an error, a checksum mismatch, a remapped block): the caller then
-   * reads stripe by stripe, which repairs what is wrong.
+   * Reads whole stripes {@code s0 .. s0+count-1}: with blocks of at least {@value
+   * #DIRECT_READ_BLOCK} bytes, one request per data block straight into {@code dst}; with smaller
+   * blocks, one request per disk for its run (parity included) and a copy. False when any disk
+   * cannot serve its part whole (an error, a checksum mismatch, a remapped block): the caller then
+   * reads stripe by stripe, which repairs what is wrong ({@code dst} may hold part of the batch).
    */
   private boolean readBatch(long s0, int count, byte[] dst, int off) {
     int bs = layout.blockSize();
@@ -584,6 +588,19 @@ public final class ArrayEngine implements AutoCloseable {
       lock(s0 + i).readLock().lock();
     }
     try {
+      if (bs >= DIRECT_READ_BLOCK) {
+        // data blocks only, each read straight into its place in dst: no parity read, no copy
+        for (int i = 0; i < count; i++) {
+          long s = s0 + i;
+          for (int c = 0; c < layout.dataChunks(); c++) {
+            int role = layout.disk(s, layout.groupOf(c), layout.shardOf(c));
+            if (!usable(role, s) || !roles[role].readBlocks(s, 1, dst, (int) (off + i * stripeData + (long) c * bs))) {
+              return false;
+            }
+          }
+        }
+        return true;
+      }
       for (int r = 0; r < roles.length; r++) {
         if (!usable(r, s0) || !roles[r].readBlocks(s0, count, bufs[r], 0)) {
           return false;

@@ -15,12 +15,10 @@ import jdk.incubator.vector.VectorSpecies;
  * tbl}. 128 bits on purpose: on AVX2 a 256-bit byte rearrange crosses lanes and costs five
  * instructions instead of one, so two 128-bit lookups are cheaper than one 256-bit one.
  *
- * <p>{@link #mulAdd} keeps up to four outputs in registers, two 16-byte positions each, and walks
- * all inputs for them before storing: every parity is produced in the same pass over the data,
- * and the tables for one input and the group are adjacent (see {@link GfMatrix}). With more than
- * four outputs the work is cut into blocks of {@value #BLOCK} bytes and every group of four runs
- * over a block while its inputs are still in L2 (cache blocking). Tails shorter than 32 bytes go
- * to the scalar code.
+ * <p>{@link #mulAdd} is cache-blocked: the data is cut into blocks of {@value #BLOCK} bytes; for
+ * each block and each group of up to four outputs, every input in turn is multiplied into the
+ * group (its eight tables held in registers, the outputs' block in L1), so all parities are made
+ * in one pass over the data. Tails shorter than 16 bytes go to the scalar code.
  *
  * <p>{@link #xor} and {@link #pq} need no lookups and use the widest vector the CPU has; Q is
  * computed by Horner's rule with multiply-by-2 as {@code (q + q) ^ (q < 0 ? 0x1d : 0)}.
@@ -31,9 +29,9 @@ public final class VectorKernel implements GfKernel {
 
   private static final VectorSpecies<Byte> S128 = ByteVector.SPECIES_128;
   private static final VectorSpecies<Byte> WIDE = ByteVector.SPECIES_PREFERRED;
-  private static final int BLOCK = 16 * 1024;
+  private static final int BLOCK = 2048;
   private static final int XOR_BLOCK = 8 * 1024;
-  private static final int STEP = 32;
+  private static final int STEP = 16;
 
   private VectorKernel() {}
 
@@ -51,18 +49,25 @@ public final class VectorKernel implements GfKernel {
     }
     int vecLen = len - len % STEP;
     byte[] t = m.nibbleTables();
-    int block = rows <= 4 ? Math.max(vecLen, 1) : BLOCK;
-    for (int start = 0; start < vecLen; start += block) {
-      int end = Math.min(vecLen, start + block);
+    for (int start = 0; start < vecLen; start += BLOCK) {
+      int n = Math.min(BLOCK, vecLen - start);
+      int io = inOff + start;
+      int oo = outOff + start;
       int r = 0;
       for (; r + 4 <= rows; r += 4) {
-        group4(t, rows, cols, r, in, inOff + start, out, outOff + start, end - start, accumulate);
+        for (int c = 0; c < cols; c++) {
+          mul4(t, (c * rows + r) * 32, in[c], io, out[r], out[r + 1], out[r + 2], out[r + 3], oo, n, c > 0 || accumulate);
+        }
       }
       for (; r + 2 <= rows; r += 2) {
-        group2(t, rows, cols, r, in, inOff + start, out, outOff + start, end - start, accumulate);
+        for (int c = 0; c < cols; c++) {
+          mul2(t, (c * rows + r) * 32, in[c], io, out[r], out[r + 1], oo, n, c > 0 || accumulate);
+        }
       }
       if (r < rows) {
-        group1(t, rows, cols, r, in, inOff + start, out, outOff + start, end - start, accumulate);
+        for (int c = 0; c < cols; c++) {
+          mul1(t, (c * rows + r) * 32, in[c], io, out[r], oo, n, c > 0 || accumulate);
+        }
       }
     }
     if (vecLen < len) {
@@ -70,133 +75,78 @@ public final class VectorKernel implements GfKernel {
     }
   }
 
-  private static ByteVector lowNibbles(ByteVector v, ByteVector mask) {
-    return v.and(mask);
-  }
+  /*
+   * The three mulN methods: one input times N coefficients into N outputs over n bytes (a multiple
+   * of 16), the 2N nibble tables held in registers. The low nibble needs no mask: selectFrom wraps
+   * its indexes modulo 16, so lo[x & 15] is x.selectFrom(lo); the high nibble is x >>> 4 within
+   * each 16-bit lane, also wrapped. They call no helper that returns a vector: when C2 stops
+   * inlining (NodeCountInliningCutoff), a vector returned from a call is boxed on the heap and the
+   * kernel runs ten times slower (measured: 0.4 GB/s instead of 4).
+   */
 
-  private static ByteVector highNibbles(ByteVector v, ByteVector mask) {
-    return v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and(mask);
-  }
-
-  private static ByteVector start(boolean accumulate, byte[] o, int at) {
-    return accumulate ? ByteVector.fromArray(S128, o, at) : ByteVector.zero(S128);
-  }
-
-  /** Four outputs {@code r..r+3}, {@code len} a multiple of 32. */
-  private static void group4(byte[] t, int rows, int cols, int r, byte[][] in, int inOff, byte[][] out, int outOff, int len, boolean accumulate) {
-    ByteVector mask = ByteVector.broadcast(S128, (byte) 0x0f);
-    byte[] o0 = out[r];
-    byte[] o1 = out[r + 1];
-    byte[] o2 = out[r + 2];
-    byte[] o3 = out[r + 3];
-    int stride = rows * 32;
-    for (int x = 0; x < len; x += STEP) {
-      int ox = outOff + x;
-      ByteVector a0 = start(accumulate, o0, ox);
-      ByteVector b0 = start(accumulate, o0, ox + 16);
-      ByteVector a1 = start(accumulate, o1, ox);
-      ByteVector b1 = start(accumulate, o1, ox + 16);
-      ByteVector a2 = start(accumulate, o2, ox);
-      ByteVector b2 = start(accumulate, o2, ox + 16);
-      ByteVector a3 = start(accumulate, o3, ox);
-      ByteVector b3 = start(accumulate, o3, ox + 16);
-      int tb = r * 32;
-      for (int c = 0; c < cols; c++, tb += stride) {
-        byte[] src = in[c];
-        ByteVector d = ByteVector.fromArray(S128, src, inOff + x);
-        ByteVector e = ByteVector.fromArray(S128, src, inOff + x + 16);
-        ByteVector dl = lowNibbles(d, mask);
-        ByteVector dh = highNibbles(d, mask);
-        ByteVector el = lowNibbles(e, mask);
-        ByteVector eh = highNibbles(e, mask);
-        ByteVector tl = ByteVector.fromArray(S128, t, tb);
-        ByteVector th = ByteVector.fromArray(S128, t, tb + 16);
-        a0 = a0.lanewise(VectorOperators.XOR, dl.selectFrom(tl)).lanewise(VectorOperators.XOR, dh.selectFrom(th));
-        b0 = b0.lanewise(VectorOperators.XOR, el.selectFrom(tl)).lanewise(VectorOperators.XOR, eh.selectFrom(th));
-        tl = ByteVector.fromArray(S128, t, tb + 32);
-        th = ByteVector.fromArray(S128, t, tb + 48);
-        a1 = a1.lanewise(VectorOperators.XOR, dl.selectFrom(tl)).lanewise(VectorOperators.XOR, dh.selectFrom(th));
-        b1 = b1.lanewise(VectorOperators.XOR, el.selectFrom(tl)).lanewise(VectorOperators.XOR, eh.selectFrom(th));
-        tl = ByteVector.fromArray(S128, t, tb + 64);
-        th = ByteVector.fromArray(S128, t, tb + 80);
-        a2 = a2.lanewise(VectorOperators.XOR, dl.selectFrom(tl)).lanewise(VectorOperators.XOR, dh.selectFrom(th));
-        b2 = b2.lanewise(VectorOperators.XOR, el.selectFrom(tl)).lanewise(VectorOperators.XOR, eh.selectFrom(th));
-        tl = ByteVector.fromArray(S128, t, tb + 96);
-        th = ByteVector.fromArray(S128, t, tb + 112);
-        a3 = a3.lanewise(VectorOperators.XOR, dl.selectFrom(tl)).lanewise(VectorOperators.XOR, dh.selectFrom(th));
-        b3 = b3.lanewise(VectorOperators.XOR, el.selectFrom(tl)).lanewise(VectorOperators.XOR, eh.selectFrom(th));
+  private static void mul4(byte[] t, int tb, byte[] src, int io, byte[] o0, byte[] o1, byte[] o2, byte[] o3, int oo, int n, boolean add) {
+    ByteVector l0 = ByteVector.fromArray(S128, t, tb);
+    ByteVector h0 = ByteVector.fromArray(S128, t, tb + 16);
+    ByteVector l1 = ByteVector.fromArray(S128, t, tb + 32);
+    ByteVector h1 = ByteVector.fromArray(S128, t, tb + 48);
+    ByteVector l2 = ByteVector.fromArray(S128, t, tb + 64);
+    ByteVector h2 = ByteVector.fromArray(S128, t, tb + 80);
+    ByteVector l3 = ByteVector.fromArray(S128, t, tb + 96);
+    ByteVector h3 = ByteVector.fromArray(S128, t, tb + 112);
+    if (add) {
+      for (int x = 0; x < n; x += STEP) {
+        ByteVector d = ByteVector.fromArray(S128, src, io + x);
+        ByteVector dh = d.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes();
+        int ox = oo + x;
+        ByteVector.fromArray(S128, o0, ox).lanewise(VectorOperators.XOR, d.selectFrom(l0)).lanewise(VectorOperators.XOR, dh.selectFrom(h0)).intoArray(o0, ox);
+        ByteVector.fromArray(S128, o1, ox).lanewise(VectorOperators.XOR, d.selectFrom(l1)).lanewise(VectorOperators.XOR, dh.selectFrom(h1)).intoArray(o1, ox);
+        ByteVector.fromArray(S128, o2, ox).lanewise(VectorOperators.XOR, d.selectFrom(l2)).lanewise(VectorOperators.XOR, dh.selectFrom(h2)).intoArray(o2, ox);
+        ByteVector.fromArray(S128, o3, ox).lanewise(VectorOperators.XOR, d.selectFrom(l3)).lanewise(VectorOperators.XOR, dh.selectFrom(h3)).intoArray(o3, ox);
       }
-      a0.intoArray(o0, ox);
-      b0.intoArray(o0, ox + 16);
-      a1.intoArray(o1, ox);
-      b1.intoArray(o1, ox + 16);
-      a2.intoArray(o2, ox);
-      b2.intoArray(o2, ox + 16);
-      a3.intoArray(o3, ox);
-      b3.intoArray(o3, ox + 16);
+    } else {
+      for (int x = 0; x < n; x += STEP) {
+        ByteVector d = ByteVector.fromArray(S128, src, io + x);
+        ByteVector dh = d.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes();
+        int ox = oo + x;
+        d.selectFrom(l0).lanewise(VectorOperators.XOR, dh.selectFrom(h0)).intoArray(o0, ox);
+        d.selectFrom(l1).lanewise(VectorOperators.XOR, dh.selectFrom(h1)).intoArray(o1, ox);
+        d.selectFrom(l2).lanewise(VectorOperators.XOR, dh.selectFrom(h2)).intoArray(o2, ox);
+        d.selectFrom(l3).lanewise(VectorOperators.XOR, dh.selectFrom(h3)).intoArray(o3, ox);
+      }
     }
   }
 
-  /** Two outputs {@code r, r+1}. */
-  private static void group2(byte[] t, int rows, int cols, int r, byte[][] in, int inOff, byte[][] out, int outOff, int len, boolean accumulate) {
-    ByteVector mask = ByteVector.broadcast(S128, (byte) 0x0f);
-    byte[] o0 = out[r];
-    byte[] o1 = out[r + 1];
-    int stride = rows * 32;
-    for (int x = 0; x < len; x += STEP) {
-      int ox = outOff + x;
-      ByteVector a0 = start(accumulate, o0, ox);
-      ByteVector b0 = start(accumulate, o0, ox + 16);
-      ByteVector a1 = start(accumulate, o1, ox);
-      ByteVector b1 = start(accumulate, o1, ox + 16);
-      int tb = r * 32;
-      for (int c = 0; c < cols; c++, tb += stride) {
-        byte[] src = in[c];
-        ByteVector d = ByteVector.fromArray(S128, src, inOff + x);
-        ByteVector e = ByteVector.fromArray(S128, src, inOff + x + 16);
-        ByteVector dl = lowNibbles(d, mask);
-        ByteVector dh = highNibbles(d, mask);
-        ByteVector el = lowNibbles(e, mask);
-        ByteVector eh = highNibbles(e, mask);
-        ByteVector tl = ByteVector.fromArray(S128, t, tb);
-        ByteVector th = ByteVector.fromArray(S128, t, tb + 16);
-        a0 = a0.lanewise(VectorOperators.XOR, dl.selectFrom(tl)).lanewise(VectorOperators.XOR, dh.selectFrom(th));
-        b0 = b0.lanewise(VectorOperators.XOR, el.selectFrom(tl)).lanewise(VectorOperators.XOR, eh.selectFrom(th));
-        tl = ByteVector.fromArray(S128, t, tb + 32);
-        th = ByteVector.fromArray(S128, t, tb + 48);
-        a1 = a1.lanewise(VectorOperators.XOR, dl.selectFrom(tl)).lanewise(VectorOperators.XOR, dh.selectFrom(th));
-        b1 = b1.lanewise(VectorOperators.XOR, el.selectFrom(tl)).lanewise(VectorOperators.XOR, eh.selectFrom(th));
+  private static void mul2(byte[] t, int tb, byte[] src, int io, byte[] o0, byte[] o1, int oo, int n, boolean add) {
+    ByteVector l0 = ByteVector.fromArray(S128, t, tb);
+    ByteVector h0 = ByteVector.fromArray(S128, t, tb + 16);
+    ByteVector l1 = ByteVector.fromArray(S128, t, tb + 32);
+    ByteVector h1 = ByteVector.fromArray(S128, t, tb + 48);
+    for (int x = 0; x < n; x += STEP) {
+      ByteVector d = ByteVector.fromArray(S128, src, io + x);
+      ByteVector dh = d.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes();
+      int ox = oo + x;
+      ByteVector p0 = d.selectFrom(l0).lanewise(VectorOperators.XOR, dh.selectFrom(h0));
+      ByteVector p1 = d.selectFrom(l1).lanewise(VectorOperators.XOR, dh.selectFrom(h1));
+      if (add) {
+        p0 = p0.lanewise(VectorOperators.XOR, ByteVector.fromArray(S128, o0, ox));
+        p1 = p1.lanewise(VectorOperators.XOR, ByteVector.fromArray(S128, o1, ox));
       }
-      a0.intoArray(o0, ox);
-      b0.intoArray(o0, ox + 16);
-      a1.intoArray(o1, ox);
-      b1.intoArray(o1, ox + 16);
+      p0.intoArray(o0, ox);
+      p1.intoArray(o1, ox);
     }
   }
 
-  /** One output {@code r}. */
-  private static void group1(byte[] t, int rows, int cols, int r, byte[][] in, int inOff, byte[][] out, int outOff, int len, boolean accumulate) {
-    ByteVector mask = ByteVector.broadcast(S128, (byte) 0x0f);
-    byte[] o0 = out[r];
-    int stride = rows * 32;
-    for (int x = 0; x < len; x += STEP) {
-      int ox = outOff + x;
-      ByteVector a0 = start(accumulate, o0, ox);
-      ByteVector b0 = start(accumulate, o0, ox + 16);
-      int tb = r * 32;
-      for (int c = 0; c < cols; c++, tb += stride) {
-        byte[] src = in[c];
-        ByteVector d = ByteVector.fromArray(S128, src, inOff + x);
-        ByteVector e = ByteVector.fromArray(S128, src, inOff + x + 16);
-        ByteVector tl = ByteVector.fromArray(S128, t, tb);
-        ByteVector th = ByteVector.fromArray(S128, t, tb + 16);
-        a0 = a0.lanewise(VectorOperators.XOR, lowNibbles(d, mask).selectFrom(tl))
-            .lanewise(VectorOperators.XOR, highNibbles(d, mask).selectFrom(th));
-        b0 = b0.lanewise(VectorOperators.XOR, lowNibbles(e, mask).selectFrom(tl))
-            .lanewise(VectorOperators.XOR, highNibbles(e, mask).selectFrom(th));
+  private static void mul1(byte[] t, int tb, byte[] src, int io, byte[] o0, int oo, int n, boolean add) {
+    ByteVector l0 = ByteVector.fromArray(S128, t, tb);
+    ByteVector h0 = ByteVector.fromArray(S128, t, tb + 16);
+    for (int x = 0; x < n; x += STEP) {
+      ByteVector d = ByteVector.fromArray(S128, src, io + x);
+      ByteVector p0 = d.selectFrom(l0).lanewise(VectorOperators.XOR,
+          d.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().selectFrom(h0));
+      if (add) {
+        p0 = p0.lanewise(VectorOperators.XOR, ByteVector.fromArray(S128, o0, oo + x));
       }
-      a0.intoArray(o0, ox);
-      b0.intoArray(o0, ox + 16);
+      p0.intoArray(o0, oo + x);
     }
   }
 
