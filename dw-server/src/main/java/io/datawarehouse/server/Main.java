@@ -7,6 +7,8 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // dw backup: the passphrase key derivation starts now, beside the command line set-up
+    io.datawarehouse.server.cli.dataprotection.BackupCommand.startEarly(args);
     System.exit(DwCommand.run(args));
   }
 }

@@ -3,6 +3,7 @@ package io.datawarehouse.server.cli;
 import io.datawarehouse.sdk.DwException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Spec;
  * --verbose} adds the stack trace.
  *
  * <p>Plugins add their commands here: write a picocli command class under {@code
- * io.datawarehouse.server.cli.<plugin>} and list it in {@code subcommands} below.
+ * io.datawarehouse.server.cli.<plugin>} and list it in {@link #SUBCOMMANDS} below.
  */
 @Command(
     name = "dw",
@@ -34,8 +35,15 @@ import picocli.CommandLine.Spec;
       "",
       "Configuration: dw.yaml (--config or DW_CONFIG), overridden by DW_<SECTION>_<KEY> environment variables.",
       "Exit codes: 0 ok, 1 failure, 2 usage error."
-    },
-    subcommands = {
+    })
+public final class DwCommand implements Runnable {
+
+  /**
+   * The subcommands, in help order. They are added in {@link #commandLine(String)}, not listed in
+   * the annotation, so that a run builds the picocli model of only the command it runs (each model
+   * is built by reflection over every option of every nested command: CPU time at every start).
+   */
+  static final List<Class<?>> SUBCOMMANDS = List.of(
       ServeCommand.class,
       HealthCommand.class,
       ConfigCommand.class,
@@ -48,9 +56,7 @@ import picocli.CommandLine.Spec;
       io.datawarehouse.server.cli.intelligence.IntelCommand.class,
       io.datawarehouse.server.cli.deployment.DeployCommand.class,
       io.datawarehouse.server.cli.dataprotection.BackupCommand.class,
-      CommandLine.HelpCommand.class
-    })
-public final class DwCommand implements Runnable {
+      CommandLine.HelpCommand.class);
 
   @Option(names = "--data-dir", paramLabel = "DIR", scope = ScopeType.INHERIT,
       description = "where plugins keep their data (default: dataDir in the config, else ./dw-data)")
@@ -74,12 +80,32 @@ public final class DwCommand implements Runnable {
 
   /** Runs {@code dw} with {@code args} and returns the exit code. */
   public static int run(String[] args) {
-    return commandLine().execute(args);
+    return commandLine(args.length == 0 ? null : args[0]).execute(args);
   }
 
-  /** The configured command line (also used by tests). */
+  /** The configured command line with every subcommand (also used by tests). */
   public static CommandLine commandLine() {
+    return commandLine(null);
+  }
+
+  /**
+   * The configured command line with only the subcommand named {@code first} when there is one
+   * (what {@code dw first ...} runs), else with all of them (help, usage errors, suggestions).
+   */
+  public static CommandLine commandLine(String first) {
     CommandLine cl = new CommandLine(new DwCommand());
+    Class<?> only = null;
+    for (Class<?> c : SUBCOMMANDS) {
+      Command a = c.getAnnotation(Command.class);
+      if (first != null && a != null && first.equals(a.name()) && c != CommandLine.HelpCommand.class) {
+        only = c;
+      }
+    }
+    for (Class<?> c : SUBCOMMANDS) {
+      if (only == null || c == only) {
+        cl.addSubcommand(newInstance(c));
+      }
+    }
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       DwCommand root = (DwCommand) commandLine.getCommandSpec().root().userObject();
       PrintWriter err = commandLine.getErr();
@@ -101,6 +127,16 @@ public final class DwCommand implements Runnable {
     });
     cl.setUsageHelpAutoWidth(true);
     return cl;
+  }
+
+  private static Object newInstance(Class<?> c) {
+    try {
+      java.lang.reflect.Constructor<?> k = c.getDeclaredConstructor();
+      k.setAccessible(true);
+      return k.newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot create the command " + c.getName() + ": " + e, e);
+    }
   }
 
   private static String describe(Throwable ex) {

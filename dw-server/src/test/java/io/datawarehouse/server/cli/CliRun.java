@@ -14,9 +14,12 @@ import picocli.CommandLine;
  */
 public record CliRun(int exit, String out, String err) {
 
-  /** Runs {@code dw args...} through the real command line and captures its output. */
+  /**
+   * Runs {@code dw args...} through the real command line and captures its output (built as
+   * {@code dw} builds it: only the subcommand named by the first argument, when there is one).
+   */
   public static CliRun dw(String... args) {
-    CommandLine cl = DwCommand.commandLine();
+    CommandLine cl = DwCommand.commandLine(args.length == 0 ? null : args[0]);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cl.setOut(new PrintWriter(out));

@@ -94,4 +94,22 @@ class DwCommandTest {
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains("no dw server answers at http://127.0.0.1:1");
   }
+
+  @Test
+  void commandLine_ofOneSubcommand_buildsOnlyThatOne_elseAll() {
+    assertThat(DwCommand.commandLine("backup").getSubcommands().keySet()).containsExactly("backup");
+    assertThat(DwCommand.commandLine("version").getSubcommands().keySet()).containsExactly("version");
+    int all = DwCommand.SUBCOMMANDS.size();
+    assertThat(DwCommand.commandLine(null).getSubcommands()).hasSize(all);
+    assertThat(DwCommand.commandLine("help").getSubcommands()).hasSize(all);
+    assertThat(DwCommand.commandLine("--verbose").getSubcommands()).hasSize(all);
+    assertThat(DwCommand.commandLine("no-such-command").getSubcommands()).hasSize(all);
+  }
+
+  @Test
+  void globalOptions_afterTheSubcommand_stillWork_whenOnlyItIsBuilt() {
+    CliRun r = CliRun.dw("version", "--verbose");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("dw ");
+  }
 }

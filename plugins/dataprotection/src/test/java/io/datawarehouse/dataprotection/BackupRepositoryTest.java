@@ -102,4 +102,32 @@ class BackupRepositoryTest {
     assertThatThrownBy(() -> BackupRepository.init(tmp.resolve("repo"), RepoFixture.PASS, RepoFixture.SMALL, RepoFixture.clock()))
         .isInstanceOf(DwException.class).hasMessageContaining("not empty");
   }
+
+  @Test
+  void init_refusesAZstdLevelOutOfRange_andCreatesNothing() {
+    Path dir = tmp.resolve("badlevel");
+    for (int level : new int[] {-1, BackupRepository.Options.MAX_ZSTD_LEVEL + 1}) {
+      assertThatThrownBy(() -> BackupRepository.init(dir, RepoFixture.PASS, RepoFixture.SMALL.withZstdLevel(level),
+          RepoFixture.clock()))
+          .isInstanceOf(DwException.class)
+          .satisfies(e -> assertThat(((DwException) e).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+    }
+    assertThat(Files.exists(dir)).isFalse();
+  }
+
+  @Test
+  void repositoriesOfEveryAcceptedLevelKind_roundTrip() throws Exception {
+    Path src = sampleTree();
+    for (int level : new int[] {0, BackupRepository.Options.DEFAULT_ZSTD_LEVEL, 3}) {
+      Path dir = tmp.resolve("repo" + level);
+      ManualTime time = RepoFixture.clock();
+      BackupRepository.init(dir, RepoFixture.PASS, RepoFixture.SMALL.withZstdLevel(level), time);
+      try (BackupRepository repo = BackupRepository.open(dir, RepoFixture.PASS, time)) {
+        Snapshot s = repo.backup(List.of(src), BackupType.FULL, List.of(), Progress.Listener.NONE);
+        assertThat(repo.restore(s.id(), tmp.resolve("out" + level), List.of(), Progress.Listener.NONE).failures()).isEmpty();
+        RepoFixture.assertSameTree(src, tmp.resolve("out" + level + "/data"));
+        assertThat(repo.validate(true, false, Progress.Listener.NONE).ok()).isTrue();
+      }
+    }
+  }
 }

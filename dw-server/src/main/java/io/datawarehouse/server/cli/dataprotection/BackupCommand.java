@@ -57,6 +57,39 @@ public final class BackupCommand {
   @Option(names = "--json", scope = ScopeType.INHERIT, description = "print results as JSON")
   boolean json;
 
+  /**
+   * Called before the command line is parsed: for {@code dw backup <sub> --repo DIR ...} (not
+   * {@code init}) with the passphrase in {@value #PASSPHRASE_ENV}, starts unlocking the repository's
+   * key file on a background thread ({@link BackupRepository#unlockAhead}), so that the passphrase
+   * key derivation runs while picocli builds its command tree and logging starts. The command
+   * itself still parses and validates everything; a mismatch only means the derivation runs again.
+   */
+  public static void startEarly(String[] args) {
+    if (args.length < 3 || !"backup".equals(args[0]) || "init".equals(args[1]) || args[1].startsWith("-")) {
+      return;
+    }
+    String repo = null;
+    for (int i = 2; i < args.length; i++) {
+      if (args[i].equals("--")) {
+        break;
+      }
+      if (args[i].equals("--repo") && i + 1 < args.length) {
+        repo = args[i + 1];
+      } else if (args[i].startsWith("--repo=")) {
+        repo = args[i].substring("--repo=".length());
+      }
+    }
+    String pass = environment.apply(PASSPHRASE_ENV);
+    if (repo == null || repo.isEmpty() || pass == null || pass.isEmpty()) {
+      return;
+    }
+    try {
+      BackupRepository.unlockAhead(Path.of(repo), Secret.of(pass));
+    } catch (RuntimeException e) {
+      // only a head start: the command reports whatever is wrong with its arguments
+    }
+  }
+
   /** Options every subcommand has. */
   abstract static class Sub implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -130,11 +163,16 @@ public final class BackupCommand {
   /** {@code dw backup init}. */
   @Command(name = "init", mixinStandardHelpOptions = true, description = "Create a repository in a new or empty directory.")
   static final class Init extends Sub {
+    @Option(names = "--zstd-level", paramLabel = "N", defaultValue = "" + BackupRepository.Options.DEFAULT_ZSTD_LEVEL,
+        description = "zstd level of the chunks, 0 (none) to " + BackupRepository.Options.MAX_ZSTD_LEVEL
+            + " (default: ${DEFAULT-VALUE}); fixed for the repository")
+    int zstdLevel;
+
     @Override
     public Integer call() {
       cli().logLevel(ch.qos.logback.classic.Level.WARN);
       String id = BackupRepository.init(repo, passphrase(PASSPHRASE_ENV, "New repository passphrase: ", true),
-          BackupRepository.Options.defaults(), Time.SYSTEM);
+          BackupRepository.Options.defaults().withZstdLevel(zstdLevel), Time.SYSTEM);
       print(Map.of("id", id, "repository", repo.toAbsolutePath().toString()),
           "created repository " + id + " at " + repo.toAbsolutePath());
       return CliSupport.EXIT_OK;

@@ -9,8 +9,10 @@ import io.datawarehouse.sdk.ErrorCode;
 import io.datawarehouse.sdk.Progress;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -233,19 +235,27 @@ public final class Validator {
     }
     int bad = 0;
     String first = null;
-    for (BlobLocation l : trailer) {
-      try {
-        byte[] stored = Packs.readStored(ctx.layout(), l);
-        ctx.sealer().open(l, stored);
-        bytesRead.addAndGet(stored.length);
-      } catch (DwException e) {
-        badBlobs.putIfAbsent(l.id(), "blob(s) in pack " + pack + " do not verify");
-        bad++;
-        if (first == null) {
-          first = e.getMessage();
+    Path file = ctx.layout().pack(pack);
+    // the pack is opened once and read front to back (the trailer lists blobs in file order)
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      for (BlobLocation l : trailer) {
+        try {
+          byte[] stored = Packs.readStored(ch, file, l);
+          ctx.sealer().open(l, stored);
+          bytesRead.addAndGet(stored.length);
+        } catch (DwException | IOException e) {
+          badBlobs.putIfAbsent(l.id(), "blob(s) in pack " + pack + " do not verify");
+          bad++;
+          if (first == null) {
+            first = e instanceof IOException ? "cannot read " + file + ": " + e.getMessage() : e.getMessage();
+          }
         }
+        blobsRead.incrementAndGet();
       }
-      blobsRead.incrementAndGet();
+    } catch (IOException e) {
+      markBad(trailer, "pack " + pack + " cannot be read");
+      bad = trailer.size();
+      first = "cannot read " + file + ": " + e.getMessage();
     }
     if (bad > 0) {
       problems.add(new Problem("pack " + pack, bad + " blob(s) do not verify; first: " + first, List.of()));
