@@ -493,7 +493,12 @@ public final class TamperProofStore implements AutoCloseable {
       throw DwException.of(ErrorCode.FAILED_PRECONDITION, "record " + id + " has " + r.size()
           + " bytes, too many to return in memory: read it to a file");
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream((int) r.size());
+    RecordFiles.Content c = files.readAll(id, (int) r.size());
+    if (c != null) {
+      verifyDigest(r, c.digest());
+      return c.bytes();
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream((int) r.size()); // the file's size is wrong: say how
     verifyDigest(r, files.read(id, out));
     return out.toByteArray();
   }
