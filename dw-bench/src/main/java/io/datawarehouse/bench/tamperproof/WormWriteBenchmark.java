@@ -33,10 +33,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code FileChannel} + {@code force} in the same run.
  *
  * <ul>
- *   <li>{@code worm_write}: {@link TamperProofStore#write} of one record: data file written under
- *       a temporary name, forced, made read-only, renamed without replacing, directory forced; then
- *       its WRITE entry appended to the ledger and forced (and a signed checkpoint every 1000
- *       entries). Returns when both are durable.
+ *   <li>{@code worm_write}: {@link TamperProofStore#write} of one record: data file created
+ *       read-only under its final name ({@code CREATE_NEW}), written, then it and its directory
+ *       forced (at the same time); then its WRITE entry appended to the ledger and forced (and a
+ *       signed checkpoint every 1000 entries), and its metadata file written. Returns when data
+ *       file, directory entry and ledger entry are durable.
  *   <li>{@code baseline_fileChannelForce}: the same bytes to a new file ({@code CREATE_NEW}) in
  *       one of 256 directories, then {@code force(true)}: the least a durable file-per-record write
  *       costs.

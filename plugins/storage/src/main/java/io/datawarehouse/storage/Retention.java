@@ -55,4 +55,25 @@ public record Retention(RetentionMode mode, Instant retainUntil) {
           + "' has a COMPLIANCE retention until " + retainUntil + "; it cannot be weakened to GOVERNANCE");
     }
   }
+
+  /**
+   * Checks that {@code next} may replace {@code current} (null: none) by a governance bypass (S3's
+   * {@code x-amz-bypass-governance-retention}): {@code next} must be GOVERNANCE and in the future,
+   * and {@code current}, while it binds, GOVERNANCE too (a bypass may shorten a governance
+   * retention, never set or shorten a compliance one).
+   *
+   * @throws DwException RETENTION_LOCKED when {@code current} is a binding COMPLIANCE retention;
+   *     INVALID_ARGUMENT when {@code next} is COMPLIANCE or not in the future
+   */
+  public static void checkGovernanceBypass(String key, Retention current, Retention next, Instant now) {
+    next.requireFuture(key, now);
+    if (next.mode != RetentionMode.GOVERNANCE) {
+      throw DwException.invalidArgument("a governance bypass sets a GOVERNANCE retention, not " + next.mode
+          + " (object '" + key + "'); extend to make it COMPLIANCE");
+    }
+    if (current != null && current.activeAt(now) && current.mode == RetentionMode.COMPLIANCE) {
+      throw DwException.of(io.datawarehouse.sdk.ErrorCode.RETENTION_LOCKED, "object '" + key
+          + "' has a COMPLIANCE retention until " + current.retainUntil + ", which nobody can shorten or weaken");
+    }
+  }
 }

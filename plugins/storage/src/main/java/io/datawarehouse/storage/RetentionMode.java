@@ -10,7 +10,9 @@ import java.util.Locale;
  *   <li>{@link #COMPLIANCE}: nobody can overwrite or delete the object, or shorten its retention,
  *       until the retain-until date passes.
  *   <li>{@link #GOVERNANCE}: the same, except that a caller with the bypass permission may lift it.
- *       This project grants no bypass: a governance lock refuses like a compliance lock.
+ *       Overwrite and delete are refused like under a compliance lock; the retention may be
+ *       shortened only with {@link Worm#shortenGovernanceRetention}, which the storage plugin
+ *       allows per store ({@code governanceBypass}).
  * </ul>
  */
 public enum RetentionMode {

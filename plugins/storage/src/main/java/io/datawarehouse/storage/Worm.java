@@ -29,6 +29,21 @@ public interface Worm {
   WormState extendRetention(String key, Retention retention);
 
   /**
+   * Replaces the GOVERNANCE retention of {@code key} with {@code retention} (GOVERNANCE too), which
+   * may be shorter: the governance bypass of S3 Object Lock ({@code x-amz-bypass-governance-retention})
+   * and of Azure's unlocked immutability policies. The caller decides who may bypass (the storage
+   * plugin allows it per store, {@code governanceBypass}).
+   *
+   * @throws io.datawarehouse.sdk.DwException RETENTION_LOCKED when the object has a binding
+   *     COMPLIANCE retention; INVALID_ARGUMENT when {@code retention} is COMPLIANCE or not in the
+   *     future; NOT_FOUND; UNSUPPORTED where the backend cannot
+   */
+  default WormState shortenGovernanceRetention(String key, Retention retention) {
+    throw io.datawarehouse.sdk.DwException.of(io.datawarehouse.sdk.ErrorCode.UNSUPPORTED,
+        "this store cannot bypass a governance retention (object '" + key + "')");
+  }
+
+  /**
    * Places or clears a legal hold on {@code key}.
    *
    * @throws io.datawarehouse.sdk.DwException NOT_FOUND; UNSUPPORTED where the backend cannot

@@ -493,7 +493,12 @@ public final class TamperProofStore implements AutoCloseable {
       throw DwException.of(ErrorCode.FAILED_PRECONDITION, "record " + id + " has " + r.size()
           + " bytes, too many to return in memory: read it to a file");
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream((int) r.size());
+    RecordFiles.Content c = files.readAll(id, (int) r.size());
+    if (c != null) {
+      verifyDigest(r, c.digest());
+      return c.bytes();
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream((int) r.size()); // the file's size is wrong: say how
     verifyDigest(r, files.read(id, out));
     return out.toByteArray();
   }
@@ -830,10 +835,11 @@ public final class TamperProofStore implements AutoCloseable {
   public void recordRemoteChange(String id, String provider, String location, String action, long state) {
     checkUsable();
     boolean hold = RemoteChange.LEGAL_HOLD.equals(action);
-    if (!hold && !RemoteChange.EXTEND.equals(action)) {
+    if (!hold && !RemoteChange.EXTEND.equals(action) && !RemoteChange.SHORTEN.equals(action)) {
       throw DwException.invalidArgument("not a remote change: " + action);
     }
-    appendRemote(id, () -> index.remoteHas(id, hold, state), hold ? "remote WORM copy: legal hold updated" : "remote WORM copy: retention extended",
+    appendRemote(id, () -> index.remoteHas(id, hold, state), hold ? "remote WORM copy: legal hold updated"
+        : RemoteChange.SHORTEN.equals(action) ? "remote WORM copy: governance retention shortened" : "remote WORM copy: retention extended",
         Map.of("provider", provider, "location", location, "action", action, "state", state));
   }
 
@@ -867,6 +873,15 @@ public final class TamperProofStore implements AutoCloseable {
    */
   public boolean remoteHas(String id, boolean hold, long entry) {
     return index.remoteHas(id, hold, entry);
+  }
+
+  /**
+   * Whether record {@code id}'s retention was shortened (a SHORTEN entry) after the latest retention
+   * its remote copy is recorded to have (or at all, when it has no copy yet): the remote may then
+   * retain it longer, and only the governance bypass brings it to the ledger's date.
+   */
+  public boolean remoteNeedsShortening(String id) {
+    return index.shortenedSinceRemote(id);
   }
 
   /** The latest ledger entry that set record {@code id}'s legal hold ({@code hold}) or retention, or -1. */

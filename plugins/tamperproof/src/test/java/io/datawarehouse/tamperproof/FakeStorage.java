@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A storage plugin's WORM responder for tests, on a real bus: {@code storage.write.worm} (parts
  * assembled per upload, the whole checked against its SHA-256, an existing key refused as WORM
  * storage would; {@code action} state, extend and legalHold of a stored object, refusing to shorten
- * or weaken a retention), {@code storage.read} (ranges) and {@code storage.stat}. Every {@code
+ * or weaken a retention, and shorten, the governance bypass, unless {@link #bypassAllowed} is off), {@code storage.read} (ranges) and {@code storage.stat}. Every {@code
  * storage.write.worm} request that reaches it is logged in arrival order; {@link #unavailable} makes every request
  * fail with UNAVAILABLE (nothing logged, nothing stored), as a storage plugin whose cloud is down.
  */
@@ -33,6 +33,8 @@ final class FakeStorage implements AutoCloseable {
   /** The storage.write.worm requests that reached it (answered or refused), in order. */
   final List<JsonNode> log = new java.util.concurrent.CopyOnWriteArrayList<>();
   volatile boolean unavailable;
+  /** Whether action shorten is allowed (a store configured with governanceBypass). */
+  volatile boolean bypassAllowed = true;
   /** Puts are stored, then answered with UNAVAILABLE, as when the reply is lost on the way back. */
   volatile boolean loseReplies;
   /** Keys whose puts are refused for good (FAILED_PRECONDITION), as by a bucket without Object Lock. */
@@ -128,6 +130,18 @@ final class FakeStorage implements AutoCloseable {
         }
         s = new Stored(s.bytes(), s.sha256(), mode, until.toString(), s.legalHold());
       }
+      case "shorten" -> {
+        if (!q.path("bypassGovernanceRetention").asBoolean(false) || !"GOVERNANCE".equals(q.path("retention").path("mode").asText())) {
+          throw DwException.invalidArgument("shorten needs bypassGovernanceRetention: true and a GOVERNANCE retention");
+        }
+        if (!bypassAllowed) {
+          throw DwException.of(ErrorCode.PERMISSION_DENIED, "store does not allow shortening governance retentions");
+        }
+        if (s.mode().equals("COMPLIANCE")) {
+          throw DwException.of(ErrorCode.RETENTION_LOCKED, key + " has a COMPLIANCE retention");
+        }
+        s = new Stored(s.bytes(), s.sha256(), "GOVERNANCE", q.path("retention").path("retainUntil").asText(), s.legalHold());
+      }
       default -> throw DwException.invalidArgument("unknown action " + q.path("action").asText());
     }
     objects.put(key, s);
@@ -135,13 +149,17 @@ final class FakeStorage implements AutoCloseable {
         "legalHold", s.legalHold());
   }
 
-  /** The logged requests as {@code put}, {@code legalHold:true|false} or {@code extend:<retainUntil>}, for {@code key}. */
+  /**
+   * The logged requests as {@code put}, {@code legalHold:true|false}, {@code extend:<retainUntil>}
+   * or {@code shorten:<retainUntil>}, for {@code key}.
+   */
   List<String> actions(String key) {
     return log.stream().filter(q -> q.path("key").asText().equals(key))
         .filter(q -> !q.has("upload") || q.path("upload").path("last").asBoolean())
         .map(q -> switch (q.path("action").asText("put")) {
           case "legalHold" -> "legalHold:" + q.path("legalHold").asBoolean();
           case "extend" -> "extend:" + q.path("retention").path("retainUntil").asText();
+          case "shorten" -> "shorten:" + q.path("retention").path("retainUntil").asText();
           default -> q.path("action").asText("put");
         })
         .toList();

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The remote copy kept by the real storage plugin: both plugins found by the kernel, talking over its
  * in-process bus, the remote being the storage plugin's local store (which enforces WORM itself, as
  * S3 Object Lock and Azure immutability do). After {@code hold --on} the remote object refuses
- * deletion even once its retention has ended; after {@code extend} its retain-until has moved.
+ * deletion even once its retention has ended; after {@code extend} its retain-until has moved; a
+ * governance retention shortened with the bypass permission is shortened there too.
  */
 class RemoteCopyThroughStoragePluginTest {
   private static final Duration T = Duration.ofSeconds(30);
@@ -42,6 +43,9 @@ class RemoteCopyThroughStoragePluginTest {
         .override("tamperproof.remote.type", "s3")
         .override("tamperproof.remote.store", "default")
         .override("tamperproof.grants.counsel.permissions", "legal-hold")
+        .override("tamperproof.grants.officer.permissions", "governance-bypass")
+        .override("storage.stores.default.type", "local")
+        .override("storage.stores.default.governanceBypass", "true")
         .build();
     kernel.start();
     assertThat(kernel.pluginState("storage")).isEqualTo(Kernel.PluginState.RUNNING);
@@ -91,6 +95,24 @@ class RemoteCopyThroughStoragePluginTest {
 
     request("tamperproof.hold", "id", id, "on", false, "actor", "counsel");
     await().atMost(T).until(() -> !remote(id).path("legalHold").asBoolean());
+    assertThat(request("storage.delete", "store", "default", "key", "tamperproof/minutes/" + id).path("deleted").asBoolean())
+        .isTrue();
+  }
+
+  @Test
+  void aGovernanceShortening_reachesTheStoragePluginsWormObject() {
+    byte[] data = "draft".getBytes(StandardCharsets.UTF_8);
+    String id = request("tamperproof.write", "namespace", "minutes", "content", Base64.getEncoder().encodeToString(data),
+        "retainDays", 30, "mode", "governance").path("id").asText();
+    await().atMost(T).until(() -> plugin.store().hasRemoteCopy(id));
+    assertThatThrownBy(() -> request("tamperproof.extend", "id", id, "retainDays", 2)).isInstanceOfSatisfying(DwException.class,
+        e -> assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION_DENIED));
+    Instant shorter = Instant.parse(request("tamperproof.extend", "id", id, "retainDays", 2, "actor", "officer")
+        .path("retainUntil").asText());
+    await().atMost(T).until(() -> Instant.parse(remote(id).path("retainUntil").asText()).equals(shorter));
+    assertThat(remote(id).path("retentionMode").asText()).isEqualTo("GOVERNANCE");
+
+    time.advance(Duration.ofDays(3));
     assertThat(request("storage.delete", "store", "default", "key", "tamperproof/minutes/" + id).path("deleted").asBoolean())
         .isTrue();
   }

@@ -470,6 +470,22 @@ final class AzureBlobObjectStore implements ObjectStore, Worm {
     return new WormState(retention, current.legalHold());
   }
 
+  /**
+   * An unlocked (GOVERNANCE) immutability policy may be set to an earlier expiry by whoever may
+   * manage it: the service needs no bypass flag, so the check is ours.
+   */
+  @Override
+  public WormState shortenGovernanceRetention(String key, Retention retention) {
+    WormState current = state(key);
+    Retention.checkGovernanceBypass(key, current.retention(), retention, Instant.now());
+    try {
+      blob(key).setImmutabilityPolicy(policy(retention));
+    } catch (RuntimeException e) {
+      throw fail("shorten the immutability policy of", key, e);
+    }
+    return new WormState(retention, current.legalHold());
+  }
+
   @Override
   public WormState setLegalHold(String key, boolean hold) {
     WormState current = state(key);

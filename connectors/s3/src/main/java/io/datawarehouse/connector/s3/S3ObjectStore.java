@@ -480,6 +480,20 @@ final class S3ObjectStore implements ObjectStore, Worm {
     return new WormState(retention, current.legalHold());
   }
 
+  /** PutObjectRetention with {@code x-amz-bypass-governance-retention: true}. */
+  @Override
+  public WormState shortenGovernanceRetention(String key, Retention retention) {
+    WormState current = state(key);
+    Retention.checkGovernanceBypass(key, current.retention(), retention, Instant.now());
+    try {
+      s3.putObjectRetention(b -> b.bucket(bucket).key(key).bypassGovernanceRetention(true).retention(r -> r
+          .mode(ObjectLockRetentionMode.GOVERNANCE).retainUntilDate(retention.retainUntil())));
+    } catch (SdkException e) {
+      throw fail("shorten the governance retention of", key, e);
+    }
+    return new WormState(retention, current.legalHold());
+  }
+
   @Override
   public WormState setLegalHold(String key, boolean hold) {
     WormState current = state(key);

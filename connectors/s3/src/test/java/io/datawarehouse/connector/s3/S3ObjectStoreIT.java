@@ -83,6 +83,27 @@ class S3ObjectStoreIT extends ObjectStoreContractTest {
   }
 
   @Test
+  void shortenGovernanceRetention_setsTheEarlierDateWithTheBypass_neverForCompliance() {
+    Instant until = Instant.now().plus(Duration.ofDays(30)).truncatedTo(ChronoUnit.SECONDS);
+    Instant shorter = until.minus(Duration.ofDays(20));
+    store.put(p + "gov", new ByteArrayInputStream(new byte[] {1}), 1, PutOptions.DEFAULT
+        .withRetention(new Retention(RetentionMode.GOVERNANCE, until)));
+    store.put(p + "comp", new ByteArrayInputStream(new byte[] {1}), 1, PutOptions.DEFAULT
+        .withRetention(new Retention(RetentionMode.COMPLIANCE, until)));
+    var state = store.worm().shortenGovernanceRetention(p + "gov", new Retention(RetentionMode.GOVERNANCE, shorter));
+    assertThat(state.retention().retainUntil()).isEqualTo(shorter);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.worm().shortenGovernanceRetention(p + "comp",
+        new Retention(RetentionMode.GOVERNANCE, shorter))).isInstanceOfSatisfying(io.datawarehouse.sdk.DwException.class,
+        e -> assertThat(e.code()).isEqualTo(io.datawarehouse.sdk.ErrorCode.RETENTION_LOCKED));
+    try (S3Client bare = S3MockServer.client()) {
+      var g = bare.getObjectRetention(b -> b.bucket(BUCKET).key(p + "gov")).retention();
+      assertThat(g.mode()).isEqualTo(ObjectLockRetentionMode.GOVERNANCE);
+      assertThat(g.retainUntilDate()).isEqualTo(shorter);
+      assertThat(bare.getObjectRetention(b -> b.bucket(BUCKET).key(p + "comp")).retention().retainUntilDate()).isEqualTo(until);
+    }
+  }
+
+  @Test
   void put_multipart_shaStoredAsTagAndVerifiedOnRead() {
     long size = 11L * 1024 * 1024 + 5;
     ObjectInfo info = store.put(p + "mp", TestData.stream(5, size), -1, PutOptions.DEFAULT);

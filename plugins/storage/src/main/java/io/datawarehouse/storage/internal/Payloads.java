@@ -32,7 +32,8 @@ final class Payloads {
       String expectedSha256,
       RetentionSpec retention,
       Boolean legalHold,
-      String action) {}
+      String action,
+      Boolean bypassGovernanceRetention) {}
 
   /** Progress of a chunked upload (every chunk but the last). */
   record UploadProgress(String uploadId, int receivedChunks, long receivedBytes) {}

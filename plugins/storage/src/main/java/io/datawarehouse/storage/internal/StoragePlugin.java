@@ -49,6 +49,8 @@ public final class StoragePlugin implements Plugin {
       .define("type", ConfigDef.Type.STRING, "local", Validators.nonBlank(), "store type: local, s3, azure-blob")
       .string("url", null, "connection string: s3://bucket, azure-blob://container (the type's options may say the same)")
       .json("options", "the type's options (see the connector's README)")
+      .bool("governanceBypass", false, "allow storage.write.worm action 'shorten' (bypassGovernanceRetention) to shorten "
+          + "GOVERNANCE retentions in this store; the bus has no authentication, so whoever reaches it may then")
       .size("journalObjectMax", "8MiB", Validators.range(0, 256L << 20),
           "remote stores: the largest put journaled while the service is down (larger ones need it up)")
       .build()
@@ -116,7 +118,13 @@ public final class StoragePlugin implements Plugin {
         }
       }
     }
-    StorageService svc = new StorageService(stores, def, sources, new StorageService.Limits(
+    java.util.Set<String> bypass = new java.util.HashSet<>();
+    configured.forEach((n, sc) -> {
+      if (Boolean.TRUE.equals(sc.getBoolean("governanceBypass"))) {
+        bypass.add(n);
+      }
+    });
+    StorageService svc = new StorageService(stores, bypass, def, sources, new StorageService.Limits(
         Math.toIntExact(c.getSize("chunkSize")), c.getDuration("uploadIdle"), Math.toIntExact(c.getSize("lookupContentMax")),
         Math.toIntExact(c.getSize("maxReplyBytes"))), uploads, ctx.time());
     Map<String, MessageHandler> handlers = new LinkedHashMap<>();

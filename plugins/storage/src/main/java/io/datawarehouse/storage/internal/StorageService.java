@@ -65,13 +65,22 @@ final class StorageService {
 
   StorageService(Map<String, ObjectStore> stores, String defaultStore, Map<String, Source> sources, Limits limits,
       Path uploads, Time time) {
+    this(stores, java.util.Set.of(), defaultStore, sources, limits, uploads, time);
+  }
+
+  /** @param governanceBypass the stores whose GOVERNANCE retentions action {@code shorten} may shorten */
+  StorageService(Map<String, ObjectStore> stores, java.util.Set<String> governanceBypass, String defaultStore,
+      Map<String, Source> sources, Limits limits, Path uploads, Time time) {
     this.stores = stores;
+    this.governanceBypass = java.util.Set.copyOf(governanceBypass);
     this.defaultStore = defaultStore;
     this.sources = sources;
     this.limits = limits;
     this.uploads = uploads;
     this.time = time;
   }
+
+  private final java.util.Set<String> governanceBypass;
 
   private ObjectStore store(String name) {
     String n = name == null || name.isBlank() ? defaultStore : name;
@@ -105,26 +114,42 @@ final class StorageService {
       }
       case "state" -> {
         String key = manages(r, action);
-        refuse(action, "retention", r.retention(), "legalHold", r.legalHold());
+        refuse(action, "retention", r.retention(), "legalHold", r.legalHold(), "bypassGovernanceRetention",
+            r.bypassGovernanceRetention());
         return reply(m, wormReply(s, key, s.worm().state(key)));
       }
       case "extend" -> {
         String key = manages(r, action);
-        refuse(action, "legalHold", r.legalHold());
+        refuse(action, "legalHold", r.legalHold(), "bypassGovernanceRetention", r.bypassGovernanceRetention());
         if (r.retention() == null) {
           throw DwException.invalidArgument("action 'extend' needs a retention");
         }
         return reply(m, wormReply(s, key, s.worm().extendRetention(key, retention(r.retention()))));
       }
+      case "shorten" -> {
+        String key = manages(r, action);
+        refuse(action, "legalHold", r.legalHold());
+        if (r.retention() == null) {
+          throw DwException.invalidArgument("action 'shorten' needs a retention");
+        }
+        if (!Boolean.TRUE.equals(r.bypassGovernanceRetention())) {
+          throw DwException.invalidArgument("action 'shorten' needs bypassGovernanceRetention: true");
+        }
+        if (!governanceBypass.contains(storeName(s))) {
+          throw DwException.of(io.datawarehouse.sdk.ErrorCode.PERMISSION_DENIED, "store '" + storeName(s)
+              + "' does not allow shortening governance retentions (storage.stores." + storeName(s) + ".governanceBypass)");
+        }
+        return reply(m, wormReply(s, key, s.worm().shortenGovernanceRetention(key, retention(r.retention()))));
+      }
       case "legalHold" -> {
         String key = manages(r, action);
-        refuse(action, "retention", r.retention());
+        refuse(action, "retention", r.retention(), "bypassGovernanceRetention", r.bypassGovernanceRetention());
         if (r.legalHold() == null) {
           throw DwException.invalidArgument("action 'legalHold' needs legalHold: true or false");
         }
         return reply(m, wormReply(s, key, s.worm().setLegalHold(key, r.legalHold())));
       }
-      default -> throw DwException.invalidArgument("unknown action '" + action + "'; actions: put, state, extend, legalHold");
+      default -> throw DwException.invalidArgument("unknown action '" + action + "'; actions: put, state, extend, shorten, legalHold");
     }
   }
 
@@ -156,6 +181,7 @@ final class StorageService {
     if (!worm && (r.retention() != null || r.legalHold() != null || r.action() != null)) {
       throw DwException.invalidArgument("retention, legalHold and action belong on storage.write.worm");
     }
+    refuse(worm ? "put" : "storage.write", "bypassGovernanceRetention", r.bypassGovernanceRetention());
     int sources = (r.contentBase64() != null ? 1 : 0) + (r.path() != null ? 1 : 0);
     if (sources != 1) {
       throw DwException.invalidArgument("give exactly one of contentBase64 (with upload for chunks) or path");

@@ -509,6 +509,15 @@ public final class LocalObjectStore implements ObjectStore, Worm {
   }
 
   @Override
+  public WormState shortenGovernanceRetention(String key, Retention retention) {
+    Objects.requireNonNull(retention, "retention");
+    return changeWorm(key, (meta, current, now) -> {
+      Retention.checkGovernanceBypass(key, current.retention(), retention, now);
+      return new WormState(retention, current.legalHold());
+    });
+  }
+
+  @Override
   public WormState setLegalHold(String key, boolean hold) {
     return changeWorm(key, (meta, current, now) -> new WormState(current.retention(), hold));
   }

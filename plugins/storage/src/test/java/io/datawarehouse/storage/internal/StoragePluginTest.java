@@ -214,6 +214,61 @@ class StoragePluginTest {
   }
 
   @Test
+  void wormShorten_onlyGovernance_onlyWithBypass_onlyWhereTheStoreAllowsIt() {
+    kernel.close();
+    kernel = Kernel.builder().plugins(List.of(new StoragePlugin())).dataDir(tmp.resolve("data2")).time(time)
+        .override("storage.stores.default.type", "local")
+        .override("storage.stores.worm.type", "local")
+        .override("storage.stores.worm.governanceBypass", "true")
+        .build();
+    kernel.start();
+    Instant until = time.now().plus(Duration.ofDays(30)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    Instant shorter = until.minus(Duration.ofDays(20));
+    for (String store : List.of("default", "worm")) {
+      for (String key : List.of("gov", "comp")) {
+        call("storage.write.worm", body("store", store, "key", key, "contentBase64", b64(new byte[] {1, 2}),
+            "retention", Map.of("mode", key.equals("gov") ? "GOVERNANCE" : "COMPLIANCE", "retainUntil", until.toString())));
+      }
+    }
+    Map<String, Object> shorten = Map.of("mode", "GOVERNANCE", "retainUntil", shorter.toString());
+    // a store that does not allow it refuses, whatever the request says
+    assertCode("storage.write.worm", body("store", "default", "key", "gov", "action", "shorten", "retention", shorten,
+        "bypassGovernanceRetention", true), ErrorCode.PERMISSION_DENIED);
+    // the bypass must be asked for explicitly, and belongs to shorten alone
+    assertCode("storage.write.worm", body("store", "worm", "key", "gov", "action", "shorten", "retention", shorten),
+        ErrorCode.INVALID_ARGUMENT);
+    assertCode("storage.write.worm", body("store", "worm", "key", "gov", "action", "extend", "retention", shorten,
+        "bypassGovernanceRetention", true), ErrorCode.INVALID_ARGUMENT);
+    assertCode("storage.write.worm", body("store", "worm", "key", "gov", "action", "shorten", "retention", shorten,
+        "bypassGovernanceRetention", true, "legalHold", false), ErrorCode.INVALID_ARGUMENT);
+    // compliance is never shortened, nor is a bypass a way to set compliance
+    assertCode("storage.write.worm", body("store", "worm", "key", "comp", "action", "shorten", "retention", shorten,
+        "bypassGovernanceRetention", true), ErrorCode.RETENTION_LOCKED);
+    assertCode("storage.write.worm", body("store", "worm", "key", "gov", "action", "shorten", "retention",
+        Map.of("mode", "COMPLIANCE", "retainUntil", shorter.toString()), "bypassGovernanceRetention", true), ErrorCode.INVALID_ARGUMENT);
+    assertCode("storage.write.worm", body("store", "worm", "key", "gov", "action", "shorten", "retention",
+        Map.of("mode", "GOVERNANCE", "retainUntil", time.now().minusSeconds(1).toString()), "bypassGovernanceRetention", true),
+        ErrorCode.INVALID_ARGUMENT);
+    for (String store : List.of("default", "worm")) {
+      for (String key : List.of("gov", "comp")) {
+        JsonNode st = call("storage.write.worm", body("store", store, "key", key, "action", "state"));
+        assertThat(Instant.parse(st.get("retainUntil").asText())).as(store + "/" + key).isEqualTo(until);
+      }
+    }
+    JsonNode done = call("storage.write.worm", body("store", "worm", "key", "gov", "action", "shorten", "retention", shorten,
+        "bypassGovernanceRetention", true));
+    assertThat(Instant.parse(done.get("retainUntil").asText())).isEqualTo(shorter);
+    assertThat(done.get("mode").asText()).isEqualTo("GOVERNANCE");
+    // repeating it changes nothing; after the shorter date the object can go
+    call("storage.write.worm", body("store", "worm", "key", "gov", "action", "shorten", "retention", shorten,
+        "bypassGovernanceRetention", true));
+    assertCode("storage.delete", body("store", "worm", "key", "gov"), ErrorCode.RETENTION_LOCKED);
+    time.advance(Duration.ofDays(11));
+    assertThat(call("storage.delete", body("store", "worm", "key", "gov")).get("deleted").asBoolean()).isTrue();
+    assertCode("storage.delete", body("store", "worm", "key", "comp"), ErrorCode.RETENTION_LOCKED);
+  }
+
+  @Test
   void query_objectLookup_infoAndSmallContent() {
     call("storage.write", body("key", "cfg/app.json", "contentBase64", b64("{\"a\":1}".getBytes())));
     JsonNode r = call("storage.query", body("key", "cfg/app.json", "content", true));

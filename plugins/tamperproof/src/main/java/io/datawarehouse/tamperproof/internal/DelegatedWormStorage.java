@@ -31,6 +31,8 @@ import java.util.Map;
  *                     stores the object, checked against expectedSha256
  * storage.write.worm  {store, key, action: "legalHold", legalHold}            the hold of an existing copy
  * storage.write.worm  {store, key, action: "extend", retention: {mode, retainUntil}}   its retention
+ * storage.write.worm  {store, key, action: "shorten", retention: {mode: GOVERNANCE, retainUntil},
+ *                      bypassGovernanceRetention: true}   a governance retention shortened here
  * storage.write.worm  {store, key, action: "state"} -> {store, key, mode, retainUntil, legalHold}
  * storage.read        {store, key, offset, length} -> {contentBase64, eof, nextOffset, ...}
  * storage.stat        {store, key} -> Info (NOT_FOUND also proves the storage plugin answers)
@@ -63,8 +65,16 @@ public abstract class DelegatedWormStorage implements RemoteWormTarget {
   /** Where a chunk belongs in a chunked upload. */
   public record Upload(String id, int chunk, boolean last) {}
 
-  /** A change of an existing object's WORM state: {@code action} legalHold, extend or state. */
-  public record WormChange(String store, String key, String action, Retention retention, Boolean legalHold) {}
+  /**
+   * A change of an existing object's WORM state: {@code action} legalHold, extend, shorten (with
+   * {@code bypassGovernanceRetention}) or state.
+   */
+  public record WormChange(String store, String key, String action, Retention retention, Boolean legalHold,
+      Boolean bypassGovernanceRetention) {
+    WormChange(String store, String key, String action, Retention retention, Boolean legalHold) {
+      this(store, key, action, retention, legalHold, null);
+    }
+  }
 
   /** A ranged read. */
   public record ReadRequest(String store, String key, long offset, int length) {}
@@ -140,6 +150,13 @@ public abstract class DelegatedWormStorage implements RemoteWormTarget {
             + " until " + remoteUntil + ": " + e.getMessage(), e);
       }
     }
+    return store + "/" + key;
+  }
+
+  @Override
+  public String shortenRetention(RecordInfo r, Instant until) {
+    String key = key(r);
+    request(new WormChange(store, key, RemoteChange.SHORTEN, new Retention(RetentionMode.GOVERNANCE.name(), until), null, true));
     return store + "/" + key;
   }
 

@@ -37,6 +37,11 @@ final class PendingRemoteCopies implements RemoteWormTarget {
   }
 
   @Override
+  public String shortenRetention(RecordInfo r, Instant until) {
+    return null; // journaled by the caller
+  }
+
+  @Override
   public void fetch(RecordInfo r, OutputStream out) {
     throw DwException.of(ErrorCode.UNAVAILABLE, "the remote WORM store (" + provider + ") is unreachable: the remote copy of "
         + "record " + r.id() + " cannot be read now");

@@ -43,7 +43,7 @@ import java.util.function.Consumer;
  *
  * <p>A data file is created under its final name with {@code CREATE_NEW} (so an existing record can
  * never be overwritten, even by a race) and read-only permissions from the start, written, forced,
- * and its directory forced. Its SHA-256 is computed while it is written. It is not yet a record:
+ * and its directory forced (the two at once). Its SHA-256 is computed while it is written. It is not yet a record:
  * the ledger's WRITE entry, appended after the file is durable, is the commit point; a data file
  * without one (a write interrupted by a crash) is set aside to {@code quarantine/} when the store
  * opens, so a half-written file is never visible as a record. The metadata file is a view of the
@@ -62,16 +62,27 @@ public final class RecordFiles {
   /** The SHA-256 and length of content as written or read. */
   public record Digest(String sha256, long size) {}
 
+  /** A record's content read into memory, and its digest. */
+  public record Content(byte[] bytes, Digest digest) {}
+
+  /** Bytes read (and then hashed, while still in the CPU cache) at a time by {@link #readAll}. */
+  private static final int READ_CHUNK = 128 * 1024;
+
   private static final Consumer<String> LOG_FALLBACK =
       m -> org.slf4j.LoggerFactory.getLogger(RecordFiles.class).warn("{}", m);
   private final Path records;
   private final Path quarantine;
+  /** records/00 .. records/ff. */
+  private final Path[] dirs = new Path[256];
   private final Set<Path> knownDirs = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile Boolean posix;
 
   public RecordFiles(Path dataDir) {
     this.records = dataDir.resolve("records");
     this.quarantine = dataDir.resolve("quarantine");
+    for (int i = 0; i < dirs.length; i++) {
+      dirs[i] = records.resolve(HexFormat.of().toHexDigits((byte) i));
+    }
   }
 
   /** The directory holding every record's files. */
@@ -90,8 +101,20 @@ public final class RecordFiles {
   private Path dirOf(String id) {
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
     crc.update(id.getBytes(StandardCharsets.UTF_8));
-    return records.resolve(HexFormat.of().toHexDigits((byte) crc.getValue()));
+    return dirs[(int) (crc.getValue() & 0xff)];
   }
+
+  /**
+   * A SHA-256 instance of this thread, reset (getInstance costs a good part of hashing 4 KiB); only
+   * for hashing that calls no other code meanwhile, so that no nested use can share it.
+   */
+  private static MessageDigest sha256() {
+    MessageDigest md = SHA256.get();
+    md.reset();
+    return md;
+  }
+
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(MerkleTree::sha256);
 
   /** {@link #write(String, InputStream, long, long)} of content of unknown length. */
   public Digest write(String id, InputStream content, long maxSize) {
@@ -158,9 +181,8 @@ public final class RecordFiles {
         if (size != expectedSize) {
           AtomicFiles.writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(0, size), headerLen - 8);
         }
-        ch.force(false);
+        forceWithDirectory(ch, dir);
       }
-      AtomicFiles.fsyncDirectory(dir);
       return new Digest(HexFormat.of().formatHex(sha.digest()), size);
     } catch (FileAlreadyExistsException e) {
       throw DwException.of(ErrorCode.ALREADY_EXISTS, "a data file for record " + id + " exists already: " + target, e);
@@ -176,6 +198,44 @@ public final class RecordFiles {
         throw dw;
       }
       throw DwException.of(ErrorCode.UNAVAILABLE, "cannot write record " + id + " to " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Forces {@code ch}'s content and {@code dir} (which holds its entry) to disk, the two at once: the
+   * directory is forced on a virtual thread while this one forces the file, and both are durable when
+   * this returns. Both calls are issued after what they must persist was written (the entry was
+   * created when the file was opened, the content before this call), so running them together
+   * orders nothing differently from one after the other; the file system can then commit both in
+   * one journal transaction instead of two.
+   */
+  private static void forceWithDirectory(FileChannel ch, Path dir) throws IOException {
+    java.util.concurrent.FutureTask<Void> dirForce = new java.util.concurrent.FutureTask<>(() -> {
+      AtomicFiles.fsyncDirectory(dir);
+      return null;
+    });
+    Thread.ofVirtual().name("dw-tamperproof-dirsync").start(dirForce);
+    IOException fileFailure = null;
+    try {
+      ch.force(false);
+    } catch (IOException e) {
+      fileFailure = e;
+    }
+    try {
+      dirForce.get(); // waited for even when the file force failed: nothing runs on after this call
+    } catch (java.util.concurrent.ExecutionException e) {
+      RuntimeException cause = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+      if (fileFailure != null) {
+        fileFailure.addSuppressed(cause);
+      } else {
+        throw cause;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while forcing " + dir);
+    }
+    if (fileFailure != null) {
+      throw fileFailure;
     }
   }
 
@@ -287,6 +347,57 @@ public final class RecordFiles {
         throw DwException.integrity("record " + id + ": " + file + " changed while it was read");
       }
       return new Digest(HexFormat.of().formatHex(sha.digest()), size);
+    } catch (NoSuchFileException e) {
+      throw DwException.integrity("record " + id + ": its data file " + file + " is missing (deleted or moved)", e);
+    } catch (IOException e) {
+      throw DwException.of(ErrorCode.UNAVAILABLE, "cannot read record " + id + " from " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads record {@code id}'s content into memory while hashing it, after checking the data file's
+   * header: header and content are read straight into their own arrays (one read for small records),
+   * and each chunk is hashed right after it was read, while it is still in the CPU cache. The caller
+   * compares the digest with the ledger's before trusting the bytes.
+   *
+   * @param expectedSize the content length the ledger states
+   * @return the content and its digest; null when the file's size does not fit {@code expectedSize}
+   *     bytes of content (then {@link #read(String, OutputStream)} says what is wrong)
+   * @throws DwException INTEGRITY when the file is missing, its header is wrong or it shrank while
+   *     read; UNAVAILABLE on I/O errors
+   */
+  public Content readAll(String id, int expectedSize) {
+    Path file = dataFile(id);
+    byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+    int headerLen = 4 + 2 + 2 + idBytes.length + 8;
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long fileSize = ch.size();
+      if (fileSize != headerLen + (long) expectedSize) {
+        return null;
+      }
+      ByteBuffer header = ByteBuffer.allocate(headerLen).order(ByteOrder.BIG_ENDIAN);
+      byte[] content = new byte[expectedSize];
+      int chunk = Math.min(expectedSize, READ_CHUNK);
+      ByteBuffer[] first = {header, ByteBuffer.wrap(content, 0, chunk)};
+      while (first[1].hasRemaining() || header.hasRemaining()) {
+        if (ch.read(first) < 0) {
+          throw DwException.integrity("record " + id + ": " + file + " changed while it was read");
+        }
+      }
+      checkHeader(id, file, header, fileSize);
+      MessageDigest sha = sha256();
+      sha.update(content, 0, chunk);
+      for (int off = chunk; off < expectedSize; off += chunk) {
+        chunk = Math.min(READ_CHUNK, expectedSize - off);
+        ByteBuffer b = ByteBuffer.wrap(content, off, chunk);
+        while (b.hasRemaining()) {
+          if (ch.read(b) < 0) {
+            throw DwException.integrity("record " + id + ": " + file + " changed while it was read");
+          }
+        }
+        sha.update(content, off, chunk);
+      }
+      return new Content(content, new Digest(HexFormat.of().formatHex(sha.digest()), expectedSize));
     } catch (NoSuchFileException e) {
       throw DwException.integrity("record " + id + ": its data file " + file + " is missing (deleted or moved)", e);
     } catch (IOException e) {

@@ -27,6 +27,7 @@ public final class RecordIndex {
   private final Map<String, Long> remoteCopies = new ConcurrentHashMap<>();
   private final Map<String, Long> lastHoldChange = new ConcurrentHashMap<>();
   private final Map<String, Long> lastRetentionChange = new ConcurrentHashMap<>();
+  private final Map<String, Long> lastShorten = new ConcurrentHashMap<>();
   private final Map<String, Long> remoteHoldState = new ConcurrentHashMap<>();
   private final Map<String, Long> remoteRetentionState = new ConcurrentHashMap<>();
   private volatile long live;
@@ -78,6 +79,14 @@ public final class RecordIndex {
    */
   public boolean remoteHas(String id, boolean hold, long index) {
     return (hold ? remoteHoldState : remoteRetentionState).getOrDefault(id, -1L) >= index;
+  }
+
+  /**
+   * Whether record {@code id} has a SHORTEN entry after the latest retention state its remote copy
+   * is recorded to have (any, when it has no remote copy).
+   */
+  public boolean shortenedSinceRemote(String id) {
+    return lastShorten.getOrDefault(id, -1L) > remoteRetentionState.getOrDefault(id, -1L);
   }
 
   /** The last recorded policy of {@code namespace}, or null. */
@@ -150,6 +159,9 @@ public final class RecordIndex {
         }
         put(r, e.mode(), e.retainUntil(), r.legalHold(), index, null);
         lastRetentionChange.put(r.id(), index);
+        if (e.type() == LedgerEvent.Type.SHORTEN) {
+          lastShorten.put(r.id(), index);
+        }
       }
       case DELETE -> {
         RecordInfo r = existing(index, e);

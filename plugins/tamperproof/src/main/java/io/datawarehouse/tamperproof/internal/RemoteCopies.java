@@ -55,9 +55,11 @@ import org.slf4j.LoggerFactory;
  * replayed) is logged, counted in health (DEGRADED) and not recorded, so the next start tries it
  * again; it does not stop the replay of what is journaled behind it.
  *
- * <p>A governance retention shortened here stays longer on the remote (the storage plugin only
- * extends): the remote refuses the shorter date, and its state shows it retained at least as long,
- * which counts as current.
+ * <p>A governance retention shortened here (a SHORTEN entry, made with the governance-bypass
+ * permission) goes to the remote as {@code action} shorten with {@code bypassGovernanceRetention}
+ * (S3's x-amz-bypass-governance-retention; the storage plugin's store must allow it). When the
+ * remote refuses that (a store without {@code governanceBypass}: PERMISSION_DENIED) it is counted
+ * and reported like any refused change; the remote keeps the longer retention.
  *
  * <p>Repair: an integrity incident that says a record's local bytes are damaged or missing makes
  * the worker fetch the remote copy; when it hashes to the ledger's SHA-256 the local file is
@@ -110,7 +112,8 @@ public final class RemoteCopies implements AutoCloseable {
    * entry {@code entry} set.
    *
    * @param id the record
-   * @param action {@link RemoteChange#LEGAL_HOLD} or {@link RemoteChange#EXTEND}
+   * @param action {@link RemoteChange#LEGAL_HOLD}, {@link RemoteChange#EXTEND} or {@link
+   *     RemoteChange#SHORTEN} (a retention the remote may have longer: set with the governance bypass)
    * @param legalHold the hold (legalHold)
    * @param mode the retention mode (extend)
    * @param retainUntil the retain-until date (extend)
@@ -121,8 +124,8 @@ public final class RemoteCopies implements AutoCloseable {
       return new Change(id, RemoteChange.LEGAL_HOLD, on, null, null, entry);
     }
 
-    static Change retention(String id, RetentionMode mode, Instant until, long entry) {
-      return new Change(id, RemoteChange.EXTEND, null, mode, until, entry);
+    static Change retention(String id, RetentionMode mode, Instant until, long entry, boolean shortened) {
+      return new Change(id, shortened ? RemoteChange.SHORTEN : RemoteChange.EXTEND, null, mode, until, entry);
     }
 
     boolean isHold() {
@@ -198,7 +201,11 @@ public final class RemoteCopies implements AutoCloseable {
         // them up to r's (both requests are harmless repeats when they are current already)
         target.setLegalHold(r, r.legalHold());
         if (r.retainUntil().isAfter(store.trustedNow())) {
-          target.extendRetention(r, r.mode(), r.retainUntil());
+          if (store.remoteNeedsShortening(id)) {
+            shorten(target, r, r.mode(), r.retainUntil()); // shortened here since that attempt
+          } else {
+            target.extendRetention(r, r.mode(), r.retainUntil());
+          }
         }
       }
     } catch (DwException e) {
@@ -221,7 +228,8 @@ public final class RemoteCopies implements AutoCloseable {
       if (c.isHold()) {
         location = target.setLegalHold(r, c.legalHold());
       } else if (c.retainUntil().isAfter(store.trustedNow())) {
-        location = target.extendRetention(r, c.mode(), c.retainUntil());
+        location = RemoteChange.SHORTEN.equals(c.action()) ? shorten(target, r, c.mode(), c.retainUntil())
+            : target.extendRetention(r, c.mode(), c.retainUntil());
       } else {
         LOG.debug("record {}: retention until {} has ended; nothing to extend remotely", c.id(), c.retainUntil());
         return;
@@ -234,6 +242,19 @@ public final class RemoteCopies implements AutoCloseable {
       store.recordRemoteChange(c.id(), target.provider(), location, c.action(), c.entry());
       changed.incrementAndGet();
     }
+  }
+
+  /**
+   * Gives the remote copy a retention that may be shorter than the one it has (the ledger has a
+   * SHORTEN entry it lacks): GOVERNANCE until {@code until} with the governance bypass, then, when
+   * the record has since been made COMPLIANCE, extended to that.
+   */
+  private static String shorten(RemoteWormTarget target, RecordInfo r, RetentionMode mode, Instant until) throws Exception {
+    String location = target.shortenRetention(r, until);
+    if (location != null && mode == RetentionMode.COMPLIANCE) {
+      location = target.extendRetention(r, mode, until);
+    }
+    return location;
   }
 
   /**
@@ -286,7 +307,8 @@ public final class RemoteCopies implements AutoCloseable {
       }
       long retention = store.lastWormChange(r.id(), false);
       if (!store.remoteHas(r.id(), false, retention) && journaledRetentions.getOrDefault(r.id(), -1L) < retention) {
-        queue.add(Task.change(Change.retention(r.id(), r.mode(), r.retainUntil(), retention)));
+        queue.add(Task.change(Change.retention(r.id(), r.mode(), r.retainUntil(), retention,
+            store.remoteNeedsShortening(r.id()))));
       }
       lagging += queue.size() > queued ? 1 : 0;
     }
@@ -307,7 +329,7 @@ public final class RemoteCopies implements AutoCloseable {
       queue.add(Task.change(Change.hold(e.recordId(), Boolean.TRUE.equals(e.detail().get("legalHold")), e.ledgerIndex())));
     } else if (e.type().equals("extended") || e.type().equals("shortened")) {
       queue.add(Task.change(Change.retention(e.recordId(), RetentionMode.parse(String.valueOf(e.detail().get("mode"))),
-          Instant.parse(String.valueOf(e.detail().get("retainUntil"))), e.ledgerIndex())));
+          Instant.parse(String.valueOf(e.detail().get("retainUntil"))), e.ledgerIndex(), e.type().equals("shortened"))));
     } else if (e.type().equals("incident") && e.recordId() != null) {
       Object kind = e.detail().get("kind");
       if (Incident.Kind.DATA_MISMATCH.name().equals(kind) || Incident.Kind.DATA_MISSING.name().equals(kind)) {

@@ -47,6 +47,16 @@ public interface RemoteWormTarget {
    */
   String extendRetention(RecordInfo r, RetentionMode mode, Instant until) throws Exception;
 
+  /**
+   * Sets the retention of {@code r}'s remote copy, which must exist, to GOVERNANCE until {@code
+   * until} with the governance bypass ({@code storage.write.worm} action {@code shorten}, S3's
+   * {@code x-amz-bypass-governance-retention}): a governance retention shortened here with the
+   * {@code governance-bypass} permission. Setting the date it has changes nothing.
+   *
+   * @return where the copy is, or null when the change was only journaled (the fallback)
+   */
+  String shortenRetention(RecordInfo r, Instant until) throws Exception;
+
   /** Streams the remote copy of {@code r} to {@code out} (not verified: the caller checks the hash). */
   void fetch(RecordInfo r, OutputStream out) throws Exception;
 

@@ -1,0 +1,103 @@
+package io.datawarehouse.bench.tamperproof;
+
+import io.datawarehouse.sdk.Time;
+import io.datawarehouse.tamperproof.Caller;
+import io.datawarehouse.tamperproof.TamperProofConfig;
+import io.datawarehouse.tamperproof.TamperProofStore;
+import io.datawarehouse.tamperproof.WriteOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * The operations of {@link WormWriteBenchmark} and {@link WormVerifyBenchmark} beside their baselines,
+ * interleaved in slices of 300 ms (store, baseline, store, baseline...) so that both see the same
+ * machine load: on a shared machine JMH's one-benchmark-after-the-other runs give ratios that move
+ * with whatever else runs. Prints both rates and their ratio (of the means over all rounds, and the
+ * median of the rounds' ratios).
+ *
+ * <p>Run: {@code java -cp dw-bench/target/benchmarks.jar
+ * io.datawarehouse.bench.tamperproof.WormInterleaved write|verify SIZE ROUNDS}
+ */
+public final class WormInterleaved {
+  private static final long SLICE_NANOS = 300_000_000L;
+
+  private WormInterleaved() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 3 || !(args[0].equals("write") || args[0].equals("verify"))) {
+      System.err.println("usage: WormInterleaved write|verify SIZE ROUNDS");
+      System.exit(2);
+    }
+    boolean write = args[0].equals("write");
+    int size = Integer.parseInt(args[1]);
+    int rounds = Integer.parseInt(args[2]);
+    byte[] data = new byte[size];
+    new SplittableRandom(42).nextBytes(data);
+    Path dir = Files.createTempDirectory("dw-bench-worm-interleaved");
+    WriteOptions options = WriteOptions.in("bench").withRetention(Duration.ofDays(1));
+    Caller caller = Caller.of("bench");
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    double[] ratios = new double[rounds];
+    double storeSum = 0;
+    double baseSum = 0;
+    long sink = 0;
+    try (TamperProofStore store = TamperProofStore.open(dir.resolve("store"), TamperProofConfig.defaults(), Time.SYSTEM)) {
+      for (int i = 0; i < 256; i++) {
+        Files.createDirectories(dir.resolve("plain").resolve(String.format("%02x", i)));
+      }
+      String[] ids = new String[WormVerifyBenchmark.RECORDS];
+      for (int i = 0; i < ids.length; i++) {
+        data[0] = (byte) i;
+        ids[i] = store.write(data, options, caller).id();
+      }
+      long files = 0;
+      int next = 0;
+      for (int r = -2; r < rounds; r++) { // two rounds of warm-up
+        long t0 = System.nanoTime();
+        long ops = 0;
+        while (System.nanoTime() - t0 < SLICE_NANOS) {
+          sink += write ? store.write(data, options, caller).size() : store.read(ids[next++ & (ids.length - 1)]).length;
+          ops++;
+        }
+        double storeRate = ops * 1e9 / (System.nanoTime() - t0);
+        t0 = System.nanoTime();
+        ops = 0;
+        while (System.nanoTime() - t0 < SLICE_NANOS) {
+          if (write) {
+            long n = files++;
+            Path f = dir.resolve("plain").resolve(String.format("%02x", n & 255)).resolve(Long.toString(n));
+            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+              ByteBuffer b = ByteBuffer.wrap(data);
+              while (b.hasRemaining()) {
+                ch.write(b);
+              }
+              ch.force(true);
+            }
+          } else {
+            sink += sha.digest(data)[0];
+          }
+          ops++;
+        }
+        double baseRate = ops * 1e9 / (System.nanoTime() - t0);
+        if (r >= 0) {
+          ratios[r] = storeRate / baseRate;
+          storeSum += storeRate;
+          baseSum += baseRate;
+        }
+      }
+    } finally {
+      BenchFiles.deleteTree(dir);
+    }
+    Arrays.sort(ratios);
+    System.out.printf("%s %d B: store %.0f ops/s, baseline %.0f ops/s, ratio %.0f%% (median of %d rounds %.0f%%)%s%n",
+        args[0], size, storeSum / rounds, baseSum / rounds, 100 * storeSum / baseSum, rounds, 100 * ratios[rounds / 2],
+        sink == 42 ? " " : "");
+  }
+}

@@ -1,0 +1,88 @@
+package io.datawarehouse.tamperproof.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.datawarehouse.sdk.DwException;
+import io.datawarehouse.sdk.ErrorCode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The in-memory read ({@link RecordFiles#readAll}) against the streaming one, across its chunk
+ * boundaries, and on data files whose size does not fit the ledger's.
+ */
+class RecordFilesTest {
+  @TempDir Path dir;
+
+  private static String sha256(byte[] b) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 4096, 128 * 1024 - 1, 128 * 1024, 128 * 1024 + 1, 300 * 1024 + 7})
+  void readAll_returnsTheBytesAndDigestTheStreamingReadDoes(int size) throws Exception {
+    RecordFiles files = new RecordFiles(dir);
+    byte[] data = new byte[size];
+    new SplittableRandom(size).nextBytes(data);
+    RecordFiles.Digest written = files.write("r" + size, new ByteArrayInputStream(data), 1 << 20, size);
+    assertThat(written.sha256()).isEqualTo(sha256(data));
+    assertThat(Files.exists(files.dataFile("r" + size))).isTrue();
+
+    RecordFiles.Content c = files.readAll("r" + size, size);
+    assertThat(c.bytes()).isEqualTo(data);
+    assertThat(c.digest()).isEqualTo(written);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThat(files.read("r" + size, out)).isEqualTo(written);
+    assertThat(out.toByteArray()).isEqualTo(data);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {-1, 1})
+  void aFileLongerOrShorterThanTheLedgerSays_isLeftToTheStreamingRead_whichNamesIt(int delta) throws Exception {
+    RecordFiles files = new RecordFiles(dir);
+    byte[] data = new byte[5000];
+    files.write("x", new ByteArrayInputStream(data), 1 << 20, data.length);
+    Path f = files.dataFile("x");
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+      if (delta < 0) {
+        ch.truncate(ch.size() - 1);
+      } else {
+        ch.write(java.nio.ByteBuffer.wrap(new byte[] {1}), ch.size());
+      }
+    }
+    assertThat(files.readAll("x", data.length)).isNull();
+    assertThatThrownBy(() -> files.read("x", null)).isInstanceOfSatisfying(DwException.class,
+        e -> assertThat(e.code()).isEqualTo(ErrorCode.INTEGRITY));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"missing", "other"})
+  void aMissingOrForeignFile_isAnIntegrityError(String what) throws Exception {
+    RecordFiles files = new RecordFiles(dir);
+    byte[] data = new byte[100];
+    files.write("a", new ByteArrayInputStream(data), 1 << 20, data.length);
+    files.write("b", new ByteArrayInputStream(data), 1 << 20, data.length);
+    Path fa = files.dataFile("a");
+    Files.setPosixFilePermissions(fa.getParent(), PosixFilePermissions.fromString("rwx------"));
+    Files.delete(fa);
+    if (what.equals("other")) {
+      Files.createDirectories(fa.getParent());
+      Files.copy(files.dataFile("b"), fa); // same size, another record's header
+    }
+    assertThatThrownBy(() -> files.readAll("a", data.length)).isInstanceOfSatisfying(DwException.class,
+        e -> assertThat(e.code()).as(e.getMessage()).isEqualTo(ErrorCode.INTEGRITY));
+  }
+}
