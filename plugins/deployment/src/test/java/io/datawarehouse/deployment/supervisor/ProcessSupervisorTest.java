@@ -98,6 +98,7 @@ class ProcessSupervisorTest {
     Thread.sleep(500); // longer than any backoff: nothing more is started
     assertThat(Files.readAllLines(counter)).hasSize(3);
     assertThat(s.health("loop").state()).isEqualTo("FAILED");
+    assertThat(s.crashed().get("FAILED")).containsExactly("loop");
     // a command takes over: the crashes are forgotten and the instance runs again
     s.apply(new InstanceCommand("loop", "v3", "start", List.of("sleep", "60"), null, null));
     assertThat(s.health("loop").state()).isEqualTo("READY");
