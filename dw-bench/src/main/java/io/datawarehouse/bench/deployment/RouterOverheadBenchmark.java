@@ -24,6 +24,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -40,9 +41,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * the machine's cores, as they share a host in the local deployment.
  *
  * <p>Throughput mode gives requests/s; sample-time mode gives the latency distribution (read p99).
+ * Each iteration also prints the process CPU time per request, a figure far less sensitive to
+ * other load on the machine.
  * Goal: proxied throughput at least 70% of direct, p99 overhead under 2 ms.
  *
  * <p>Run: {@code java -jar dw-bench/target/benchmarks.jar RouterOverheadBenchmark -f 1 -wi 2 -i 3 -r 5s}
+ * (add {@code -p routerThreads=platform} for the default router only)
  */
 @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -52,6 +56,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @Threads(8)
 @State(Scope.Benchmark)
 public class RouterOverheadBenchmark {
+  /**
+   * The router's thread per client connection: {@code platform} (the default) or {@code virtual}.
+   * The direct baseline does not use the router; it is measured again with each value, so each
+   * ratio has its own baseline from the same stretch of the run.
+   */
+  @Param({"platform", "virtual"})
+  public String routerThreads;
+
   private HttpServer service;
   private ExecutorService serviceExecutor;
   private TrafficRouter router;
@@ -80,7 +92,9 @@ public class RouterOverheadBenchmark {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       routerPort = s.getLocalPort();
     }
-    router = new TrafficRouter(TrafficRouter.Options.defaults());
+    TrafficRouter.Options d = TrafficRouter.Options.defaults();
+    router = new TrafficRouter(new TrafficRouter.Options(d.connectTimeout(), d.requestTimeout(), d.maxBodyBytes(),
+        routerThreads.equals("virtual")));
     router.route(new TrafficRoute("bench", routerPort, List.of(new TrafficRoute.Pool("v1", null, 100,
         List.of("127.0.0.1:" + service.getAddress().getPort())))));
     client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -114,6 +128,37 @@ public class RouterOverheadBenchmark {
     if (resp.statusCode() != 200) {
       throw new IllegalStateException("status " + resp.statusCode());
     }
+    requests.increment();
     return resp.body().length;
+  }
+
+  private final java.util.concurrent.atomic.LongAdder requests = new java.util.concurrent.atomic.LongAdder();
+  private long cpuAtStart;
+  private long requestsAtStart;
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /** Notes the process's CPU time at the start of an iteration. */
+  @Setup(Level.Iteration)
+  public void iterationStart() {
+    cpuAtStart = processCpuNanos();
+    requestsAtStart = requests.sum();
+  }
+
+  /**
+   * Prints the CPU time the whole process (client, router when proxied, service) spent per request
+   * in the iteration: unlike requests/s it hardly depends on what else runs on the machine, so the
+   * direct/proxied ratio of these figures is the throughput ratio a CPU-bound idle host would see.
+   */
+  @TearDown(Level.Iteration)
+  public void iterationEnd() {
+    long n = requests.sum() - requestsAtStart;
+    if (n > 0) {
+      System.out.printf("  [cpu per request: %.1f us over %d requests, routerThreads=%s]%n",
+          (processCpuNanos() - cpuAtStart) / 1000.0 / n, n, routerThreads);
+    }
   }
 }
