@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -109,6 +110,44 @@ public class RouterOverheadBenchmark {
     router.close();
     service.stop(0);
     serviceExecutor.close();
+  }
+
+  /** Per-thread time spent in each kind of request by {@link #interleaved}, summed per iteration. */
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.EVENTS)
+  public static class Split {
+    /** Nanoseconds spent in direct requests. */
+    public long directNanos;
+    /** Nanoseconds spent in proxied requests. */
+    public long proxiedNanos;
+    boolean flip;
+
+    /** Starts each iteration from zero. */
+    @Setup(Level.Iteration)
+    public void clean() {
+      directNanos = 0;
+      proxiedNanos = 0;
+    }
+  }
+
+  /**
+   * One direct and one proxied request per call, each timed: both kinds run in the same instants,
+   * so whatever else loads the machine weighs on both alike. {@code directNanos / proxiedNanos} is
+   * the proxied share of direct throughput at this concurrency (the same client threads, one request
+   * in flight each). Throughput mode only.
+   */
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  public int interleaved(Split split) throws Exception {
+    boolean directFirst = split.flip = !split.flip; // alternate the order: neither kind always goes first
+    long t0 = System.nanoTime();
+    int a = send(directFirst ? direct : proxied);
+    long t1 = System.nanoTime();
+    int b = send(directFirst ? proxied : direct);
+    long t2 = System.nanoTime();
+    split.directNanos += directFirst ? t1 - t0 : t2 - t1;
+    split.proxiedNanos += directFirst ? t2 - t1 : t1 - t0;
+    return a + b;
   }
 
   /** Baseline: straight to the service. */
