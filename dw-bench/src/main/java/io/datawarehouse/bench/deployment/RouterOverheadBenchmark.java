@@ -145,8 +145,12 @@ public class RouterOverheadBenchmark {
     long t1 = System.nanoTime();
     int b = send(directFirst ? proxied : direct);
     long t2 = System.nanoTime();
-    split.directNanos += directFirst ? t1 - t0 : t2 - t1;
-    split.proxiedNanos += directFirst ? t2 - t1 : t1 - t0;
+    long d = directFirst ? t1 - t0 : t2 - t1;
+    long p = directFirst ? t2 - t1 : t1 - t0;
+    split.directNanos += d;
+    split.proxiedNanos += p;
+    directLatency.record(d);
+    proxiedLatency.record(p);
     return a + b;
   }
 
@@ -180,9 +184,47 @@ public class RouterOverheadBenchmark {
         .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
+  /** Latencies in 10 us buckets up to 200 ms (the last bucket takes the rest), for {@link #interleaved}. */
+  static final class Latencies {
+    private final java.util.concurrent.atomic.AtomicLongArray buckets = new java.util.concurrent.atomic.AtomicLongArray(
+        20_001);
+
+    void record(long nanos) {
+      buckets.incrementAndGet((int) Math.min(20_000, nanos / 10_000));
+    }
+
+    void reset() {
+      for (int i = 0; i < buckets.length(); i++) {
+        buckets.set(i, 0);
+      }
+    }
+
+    /** The quantile in ms (bucket upper bound); NaN when empty. */
+    double quantileMs(double q) {
+      long total = 0;
+      for (int i = 0; i < buckets.length(); i++) {
+        total += buckets.get(i);
+      }
+      long rank = Math.max(1, (long) Math.ceil(q * total));
+      long seen = 0;
+      for (int i = 0; i < buckets.length() && total > 0; i++) {
+        seen += buckets.get(i);
+        if (seen >= rank) {
+          return (i + 1) / 100.0;
+        }
+      }
+      return Double.NaN;
+    }
+  }
+
+  private final Latencies directLatency = new Latencies();
+  private final Latencies proxiedLatency = new Latencies();
+
   /** Notes the process's CPU time at the start of an iteration. */
   @Setup(Level.Iteration)
   public void iterationStart() {
+    directLatency.reset();
+    proxiedLatency.reset();
     cpuAtStart = processCpuNanos();
     requestsAtStart = requests.sum();
   }
@@ -195,6 +237,12 @@ public class RouterOverheadBenchmark {
   @TearDown(Level.Iteration)
   public void iterationEnd() {
     long n = requests.sum() - requestsAtStart;
+    double d99 = directLatency.quantileMs(0.99);
+    if (!Double.isNaN(d99)) {
+      double p99 = proxiedLatency.quantileMs(0.99);
+      System.out.printf("  [interleaved p50 direct %.2f ms, proxied %.2f ms; p99 direct %.2f ms, proxied %.2f ms,"
+          + " overhead %.2f ms]%n", directLatency.quantileMs(0.5), proxiedLatency.quantileMs(0.5), d99, p99, p99 - d99);
+    }
     if (n > 0) {
       System.out.printf("  [cpu per request: %.1f us over %d requests, routerThreads=%s]%n",
           (processCpuNanos() - cpuAtStart) / 1000.0 / n, n, routerThreads);
