@@ -48,6 +48,8 @@ public final class DeploymentPlugin implements Plugin {
       .duration("connectTimeout", "2s", "to connect to a backend")
       .duration("requestTimeout", "30s", "for a backend's answer")
       .size("maxBody", "16MiB", null, "the largest request or answer body the router buffers")
+      .bool("virtualThreads", false, "serve client connections on virtual threads (many idle connections) instead of"
+          + " platform threads (less CPU per request)")
       .build();
   private static final ConfigDef ORCHESTRATOR = ConfigDef.builder()
       .bool("enabled", true, "run rollouts (and pick up the CLI's commands from the data directory)")
@@ -113,7 +115,7 @@ public final class DeploymentPlugin implements Plugin {
     Config rc = context.config().getSection("router");
     if (rc.isTrue("enabled")) {
       TrafficRouter r = new TrafficRouter(new TrafficRouter.Options(rc.getDuration("connectTimeout"),
-          rc.getDuration("requestTimeout"), rc.getSize("maxBody")));
+          rc.getDuration("requestTimeout"), rc.getSize("maxBody"), rc.isTrue("virtualThreads")));
       router = r;
       subscriptions.add(bus.subscribe(DeploymentTopics.TRAFFIC_ROUTE, handler(TrafficRoute.class, q -> {
         r.route(q);

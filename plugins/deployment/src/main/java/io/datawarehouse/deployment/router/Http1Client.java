@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
  * The router's outbound side: a small blocking HTTP/1.1 client with a keep-alive connection pool
- * per backend, made for virtual threads (one blocking exchange per thread, no selector hand-offs).
+ * per backend, used on the caller's thread (one blocking exchange per thread, no selector hand-offs).
  * It sends a fully buffered request and reads the whole answer: Content-Length, chunked (decoded)
  * or until close.
  *

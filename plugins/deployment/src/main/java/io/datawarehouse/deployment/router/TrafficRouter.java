@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * An HTTP/1.1 reverse proxy on loopback that splits each service's requests between pools
  * (versions) by weight, and counts requests, errors and latency per pool.
  *
- * <p>Design: one listener per service ({@link Http1Server}, a virtual thread per connection) and
+ * <p>Design: one listener per service ({@link Http1Server}, a thread per client connection) and
  * one shared outbound client with keep-alive connections to the backends. The routing table of a
  * service is an immutable object behind one volatile field: a route or an environment switch builds
  * a new table and swaps it in, so every request sees either the old table or the new one, never a
@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * answer or a timeout counts as an error of the pool. The answer carries {@code X-DW-Pool} naming
  * the pool that served it.
  *
- * <p>Both sides are small blocking HTTP/1.1 codecs on virtual threads ({@link Http1Server} in,
+ * <p>Both sides are small blocking HTTP/1.1 codecs run on the client connection's thread, a
+ * platform thread by default ({@link Options#virtualThreads}) ({@link Http1Server} in,
  * {@link Http1Client} out, with keep-alive pools), which cost far less per request than the JDK's
  * {@code HttpServer} and {@code HttpClient} (the first version; see the README for the figures)
  * and keep the plugin free of external dependencies. Bodies are buffered (up to {@link
