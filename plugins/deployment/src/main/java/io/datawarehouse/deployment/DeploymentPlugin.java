@@ -37,12 +37,19 @@ public final class DeploymentPlugin implements Plugin {
       .bool("enabled", true, "run the local process supervisor")
       .duration("stopTimeout", "10s", "how long an instance may take to stop after SIGTERM before it is killed")
       .duration("probeTimeout", "2s", "connect and answer timeout of a readiness probe")
+      .integer("maxRestarts", 3, io.datawarehouse.sdk.config.Validators.range(0, 1000),
+          "automatic restarts of a crashed instance within restartWindow; the next crash marks it FAILED")
+      .duration("restartWindow", "60s", "the window in which an instance's crashes are counted")
+      .duration("restartBackoff", "1s", "delay before the first automatic restart, doubled per further crash")
+      .duration("maxRestartBackoff", "30s", "the longest delay before an automatic restart")
       .build();
   private static final ConfigDef ROUTER = ConfigDef.builder()
       .bool("enabled", true, "run the local HTTP traffic router (it listens only once a route names a port)")
       .duration("connectTimeout", "2s", "to connect to a backend")
       .duration("requestTimeout", "30s", "for a backend's answer")
       .size("maxBody", "16MiB", null, "the largest request or answer body the router buffers")
+      .bool("virtualThreads", false, "serve client connections on virtual threads (many idle connections) instead of"
+          + " platform threads (less CPU per request)")
       .build();
   private static final ConfigDef ORCHESTRATOR = ConfigDef.builder()
       .bool("enabled", true, "run rollouts (and pick up the CLI's commands from the data directory)")
@@ -89,7 +96,17 @@ public final class DeploymentPlugin implements Plugin {
     Config sc = context.config().getSection("supervisor");
     if (sc.isTrue("enabled")) {
       ProcessSupervisor s = new ProcessSupervisor(context.dataDir().resolve("instances"), context.time(),
-          new ProcessSupervisor.Options(sc.getDuration("stopTimeout"), sc.getDuration("probeTimeout")));
+          new ProcessSupervisor.Options(sc.getDuration("stopTimeout"), sc.getDuration("probeTimeout"),
+              sc.getInt("maxRestarts"), sc.getDuration("restartWindow"), sc.getDuration("restartBackoff"),
+              sc.getDuration("maxRestartBackoff")),
+          e -> {
+            try {
+              bus.publish(Message.json(DeploymentTopics.EVENTS, e));
+            } catch (RuntimeException ex) {
+              LOG.warn("could not publish the {} event of instance {} on {}: {}", e.type(), e.instance(),
+                  DeploymentTopics.EVENTS, Health.describe(ex));
+            }
+          });
       supervisor = s;
       subscriptions.add(bus.subscribe(DeploymentTopics.INSTANCE_RESTART, handler(InstanceCommand.class, s::apply)));
       subscriptions.add(bus.subscribe(DeploymentTopics.HEALTH_CHECK,
@@ -98,7 +115,7 @@ public final class DeploymentPlugin implements Plugin {
     Config rc = context.config().getSection("router");
     if (rc.isTrue("enabled")) {
       TrafficRouter r = new TrafficRouter(new TrafficRouter.Options(rc.getDuration("connectTimeout"),
-          rc.getDuration("requestTimeout"), rc.getSize("maxBody")));
+          rc.getDuration("requestTimeout"), rc.getSize("maxBody"), rc.isTrue("virtualThreads")));
       router = r;
       subscriptions.add(bus.subscribe(DeploymentTopics.TRAFFIC_ROUTE, handler(TrafficRoute.class, q -> {
         r.route(q);
@@ -178,7 +195,17 @@ public final class DeploymentPlugin implements Plugin {
       }
     }
     ProcessSupervisor s = supervisor;
-    return s == null ? h : h.withDetail("instances", s.instanceCount());
+    if (s == null) {
+      return h;
+    }
+    Map<String, List<String>> crashed = s.crashed();
+    h = h.withDetail("instances", s.instanceCount()).withDetail("instancesRestarting", crashed.get("RESTARTING"))
+        .withDetail("instancesFailed", crashed.get("FAILED"));
+    if (!crashed.get("FAILED").isEmpty()) {
+      h = Health.degraded(crashed.get("FAILED").size() + " instance(s) FAILED after repeated crashes: "
+          + crashed.get("FAILED")).withDetails(h.details());
+    }
+    return h;
   }
 
   /** The supervisor while started and enabled, else null (for embedding and tests). */

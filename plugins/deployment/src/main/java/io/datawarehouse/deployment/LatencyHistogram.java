@@ -13,6 +13,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class LatencyHistogram {
   /** Number of buckets. */
   public static final int BUCKETS = 128;
+  private static final long[] UPPER = new long[BUCKETS];
+
+  static {
+    for (int i = 0; i < BUCKETS; i++) {
+      UPPER[i] = (long) Math.ceil(Math.pow(2, i / 4.0));
+    }
+  }
+
   private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
 
   /** Records one value in microseconds. */
@@ -38,7 +46,7 @@ public final class LatencyHistogram {
     int hi = BUCKETS - 1;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (upperBoundMicros(mid) >= micros) {
+      if (UPPER[mid] >= micros) {
         hi = mid;
       } else {
         lo = mid + 1;
@@ -49,7 +57,7 @@ public final class LatencyHistogram {
 
   /** The upper bound of bucket {@code i} in microseconds. */
   public static long upperBoundMicros(int i) {
-    return (long) Math.ceil(Math.pow(2, i / 4.0));
+    return UPPER[i];
   }
 
   /** The value at quantile {@code q} (0..1) of {@code buckets}: the bucket's upper bound; 0 when empty. */

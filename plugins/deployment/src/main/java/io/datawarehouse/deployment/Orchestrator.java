@@ -452,9 +452,15 @@ public final class Orchestrator implements AutoCloseable {
         if (since.plus(minReady).isAfter(now)) {
           waiting.add(id + ": ready for less than " + Durations.format(minReady));
         }
-      } else if ("EXITED".equals(h.state()) && s.version().equals(h.version())) {
+      } else if (("EXITED".equals(h.state()) || "FAILED".equals(h.state())) && s.version().equals(h.version())) {
+        // RESTARTING is waited for (the supervisor restarts a crashed instance with a backoff); FAILED
+        // means it crashed more often than its restart policy allows
         throw DwException.of(ErrorCode.FAILED_PRECONDITION, "instance " + id + " at " + h.version()
-            + " ended while starting (" + h.message() + "); see its log under the supervisor's instances directory");
+            + (h.state().equals("FAILED") ? " FAILED after repeated crashes" : " ended while starting") + " ("
+            + h.message() + (h.exitCode() == null ? "" : ", exit code " + h.exitCode()) + ")"
+            + (h.lastLog() == null || h.lastLog().isEmpty() ? "" : "; last log lines: " + String.join(" | ",
+                h.lastLog().subList(Math.max(0, h.lastLog().size() - 5), h.lastLog().size())))
+            + "; see its log under the supervisor's instances directory");
       } else {
         r.readySince.remove(id);
         waiting.add(id + ": " + h.state() + " at " + h.version() + " (" + h.message() + ")");

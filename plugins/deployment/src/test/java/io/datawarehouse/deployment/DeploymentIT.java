@@ -56,7 +56,7 @@ class DeploymentIT {
     Path cfg = tmp.resolve("dw.yaml");
     Files.writeString(cfg, """
         deployment:
-          supervisor: {stopTimeout: 5s, probeTimeout: 1s}
+          supervisor: {stopTimeout: 5s, probeTimeout: 1s, maxRestarts: 2, restartBackoff: 200ms, maxRestartBackoff: 1s}
           router: {connectTimeout: 1s, requestTimeout: 10s}
           orchestrator: {enabled: %s, pollInterval: 50ms, requestTimeout: 20s}
         """.formatted(orchestrator));
@@ -164,6 +164,42 @@ class DeploymentIT {
       out.merge(r.statusCode() + ":" + r.headers().firstValue(TrafficRouter.POOL_HEADER).orElse("?"), 1, Integer::sum);
     }
     return out;
+  }
+
+  @Test
+  void crashedInstance_isRestartedBySupervisor_crashLoopingVersionRollsBack() throws Exception {
+    MessageBus bus = start(true);
+    List<JsonNode> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    bus.subscribe(DeploymentTopics.EVENTS, io.datawarehouse.sdk.bus.MessageHandler.listener(m -> events.add(m.jsonTree())));
+    int base = SampleService.freePorts(5);
+    int routerPort = base + 4;
+    RolloutStatus first = apply(bus, spec("v1", 2, base, routerPort, "{type: rolling}"));
+    awaitPhase(bus, first.id(), Phase.SUCCEEDED);
+    var sup = plugin().supervisor();
+    long pid = sup.health("web-0").pid();
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // the service dies on its own
+    await().atMost(LONG).until(() -> events.stream().anyMatch(e -> e.path("type").asText().equals("instance-restarted")
+        && e.path("instance").asText().equals("web-0")));
+    await().atMost(LONG).until(() -> sup.health("web-0").ready());
+    InstanceHealth h = sup.health("web-0");
+    assertThat(h.pid()).isNotEqualTo(pid);
+    assertThat(h.restarts()).isEqualTo(1);
+    assertThat(h.version()).isEqualTo("v1");
+    JsonNode crash = events.stream().filter(e -> e.path("type").asText().equals("instance-crashed")).findFirst()
+        .orElseThrow();
+    assertThat(crash.path("exitCode").asInt()).isEqualTo(137);
+    assertThat(sample(routerPort, 20)).containsOnlyKeys("200:v1");
+    // v2 dies at start (an unknown option): the supervisor restarts it twice, then marks it FAILED;
+    // the rolling update sees that and rolls back, without waiting for its progress deadline
+    RolloutStatus second = apply(bus, spec("v2", 2, base, routerPort, "{type: rolling, progressDeadline: 10m}",
+        "--no-such-option", "x"));
+    RolloutStatus done = awaitPhase(bus, second.id(), Phase.ROLLED_BACK);
+    assertThat(done.history().stream().map(DeploymentEvent::message).toList())
+        .anyMatch(m -> m.contains("FAILED after repeated crashes") && m.contains("exit code 1"));
+    assertThat(events.stream().filter(e -> e.path("type").asText().equals("instance-failed")).toList()).isNotEmpty();
+    await().atMost(LONG).until(() -> sup.health("web-0").ready() && sup.health("web-1").ready());
+    assertThat(sup.health("web-0").version()).isEqualTo("v1");
+    assertThat(sample(routerPort, 20)).containsOnlyKeys("200:v1");
   }
 
   @Test

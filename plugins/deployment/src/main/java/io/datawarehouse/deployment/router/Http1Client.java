@@ -1,15 +1,10 @@
 package io.datawarehouse.deployment.router;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +15,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
  * The router's outbound side: a small blocking HTTP/1.1 client with a keep-alive connection pool
- * per backend, made for virtual threads (one blocking exchange per thread, no selector hand-offs).
+ * per backend, used on the caller's thread (one blocking exchange per thread, no selector hand-offs).
  * It sends a fully buffered request and reads the whole answer: Content-Length, chunked (decoded)
  * or until close.
  *
@@ -38,9 +33,6 @@ final class Http1Client implements AutoCloseable {
   /** At most this many idle connections are kept per backend. */
   private static final int MAX_IDLE = 64;
   private static final int MAX_HEADER_BYTES = 64 * 1024;
-  /** Methods sent on a kept-alive connection (and so possibly sent twice); others get a new one. */
-  private static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE",
-      "TRACE");
 
   /** The backend could not be reached: nothing was sent. */
   static final class ConnectFailed extends IOException {
@@ -57,15 +49,15 @@ final class Http1Client implements AutoCloseable {
   private static final class Conn {
     final InetSocketAddress backend;
     final Socket socket;
-    final InputStream in;
-    final OutputStream out;
+    final Http1Io.Reader in;
+    final Http1Io.Writer out;
     boolean answered;
 
     Conn(InetSocketAddress backend, Socket socket) throws IOException {
       this.backend = backend;
       this.socket = socket;
-      this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
-      this.out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+      this.in = new Http1Io.Reader(socket.getInputStream(), 16 * 1024);
+      this.out = new Http1Io.Writer(socket.getOutputStream());
     }
 
     void close() {
@@ -79,10 +71,12 @@ final class Http1Client implements AutoCloseable {
 
   private final Duration connectTimeout;
   private final Duration requestTimeout;
+  private final long maxBody;
   private final Map<InetSocketAddress, ConcurrentLinkedDeque<Conn>> idle = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  Http1Client(Duration connectTimeout, Duration requestTimeout) {
+  Http1Client(Duration connectTimeout, Duration requestTimeout, long maxBody) {
+    this.maxBody = Math.min(maxBody, Integer.MAX_VALUE - 16);
     this.connectTimeout = connectTimeout;
     this.requestTimeout = requestTimeout;
   }
@@ -96,19 +90,17 @@ final class Http1Client implements AutoCloseable {
    */
   Response exchange(InetSocketAddress backend, String method, String target, List<Map.Entry<String, String>> headers,
       byte[] body) throws IOException {
-    byte[] head = head(backend, method, target, headers, body.length);
+    ConcurrentLinkedDeque<Conn> pool = pool(backend);
     for (int attempt = 0; ; attempt++) {
-      ConcurrentLinkedDeque<Conn> pool = idle.computeIfAbsent(backend, k -> new ConcurrentLinkedDeque<>());
-      Conn c = attempt == 0 && IDEMPOTENT.contains(method) ? pool.pollFirst() : null;
+      Conn c = attempt == 0 && idempotent(method) ? pool.pollFirst() : null;
       boolean reused = c != null;
       if (c == null) {
         c = connect(backend);
       }
       try {
-        c.out.write(head);
-        c.out.write(body);
-        c.out.flush();
-        return read(c, method);
+        head(c.out, backend, method, target, headers, body.length);
+        c.out.bytes(body).send();
+        return read(c, method, pool);
       } catch (IOException e) {
         c.close();
         if (!reused || attempt > 0 || c.answered || e instanceof SocketTimeoutException) {
@@ -151,19 +143,30 @@ final class Http1Client implements AutoCloseable {
     }
   }
 
-  private static byte[] head(InetSocketAddress backend, String method, String target,
+  private ConcurrentLinkedDeque<Conn> pool(InetSocketAddress backend) {
+    ConcurrentLinkedDeque<Conn> d = idle.get(backend);
+    return d != null ? d : idle.computeIfAbsent(backend, k -> new ConcurrentLinkedDeque<>());
+  }
+
+  /** Methods sent on a kept-alive connection (and so possibly sent twice); others get a new one. */
+  private static boolean idempotent(String method) {
+    return switch (method) {
+      case "GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE" -> true;
+      default -> false;
+    };
+  }
+
+  private static void head(Http1Io.Writer out, InetSocketAddress backend, String method, String target,
       List<Map.Entry<String, String>> headers, int bodyLength) {
-    StringBuilder sb = new StringBuilder(256);
-    sb.append(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: ")
-        .append(backend.getHostString()).append(':').append(backend.getPort()).append("\r\n");
+    out.text(method).text(" ").text(target).text(" HTTP/1.1\r\nHost: ").text(backend.getHostString()).text(":")
+        .number(backend.getPort()).text("\r\n");
     for (Map.Entry<String, String> h : headers) {
-      sb.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+      out.header(h.getKey(), h.getValue());
     }
     if (bodyLength > 0 || method.equals("POST") || method.equals("PUT") || method.equals("PATCH")) {
-      sb.append("Content-Length: ").append(bodyLength).append("\r\n");
+      out.text("Content-Length: ").number(bodyLength).text("\r\n");
     }
-    sb.append("\r\n");
-    return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+    out.text("\r\n");
   }
 
   /** The end of the stream came before any byte of an answer. */
@@ -171,8 +174,8 @@ final class Http1Client implements AutoCloseable {
     private static final long serialVersionUID = 1L;
   }
 
-  private Response read(Conn c, String method) throws IOException {
-    String status = Http1Io.line(c.in, true);
+  private Response read(Conn c, String method, ConcurrentLinkedDeque<Conn> pool) throws IOException {
+    String status = c.in.line(true);
     if (status == null) {
       throw new StaleConnection();
     }
@@ -187,12 +190,12 @@ final class Http1Client implements AutoCloseable {
     } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
       throw new IOException("bad status line from backend: '" + status + "'");
     }
-    List<Map.Entry<String, String>> headers = new ArrayList<>();
+    List<Map.Entry<String, String>> headers = new ArrayList<>(12);
     long length = -1;
     boolean chunked = false;
     boolean close = status.startsWith("HTTP/1.0");
     int total = 0;
-    for (String h; !(h = Http1Io.line(c.in, false)).isEmpty(); ) {
+    for (String h; !(h = c.in.line(false)).isEmpty(); ) {
       total += h.length();
       if (total > MAX_HEADER_BYTES) {
         throw new IOException("backend answer headers exceed " + MAX_HEADER_BYTES + " bytes");
@@ -203,42 +206,48 @@ final class Http1Client implements AutoCloseable {
       }
       String name = h.substring(0, colon).trim();
       String value = h.substring(colon + 1).trim();
-      String lower = name.toLowerCase(Locale.ROOT);
-      switch (lower) {
-        case "content-length" -> length = Long.parseLong(value);
-        case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
-        case "connection" -> {
-          String v = value.toLowerCase(Locale.ROOT);
-          close = v.contains("close") ? true : v.contains("keep-alive") ? false : close;
+      if (name.equalsIgnoreCase("content-length")) {
+        try {
+          length = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+          throw new IOException("bad Content-Length from backend: '" + value + "'");
         }
-        default -> { }
+      } else if (name.equalsIgnoreCase("transfer-encoding")) {
+        chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+      } else if (name.equalsIgnoreCase("connection")) {
+        String v = value.toLowerCase(Locale.ROOT);
+        close = v.contains("close") ? true : v.contains("keep-alive") ? false : close;
       }
       headers.add(Map.entry(name, value));
     }
     if (code / 100 == 1) {
-      return read(c, method); // skip an interim answer
+      return read(c, method, pool); // skip an interim answer
     }
     byte[] body;
     if (method.equals("HEAD") || code == 204 || code == 304) {
       body = new byte[0];
     } else if (chunked) {
-      body = Http1Io.chunked(c.in, Integer.MAX_VALUE - 16);
+      body = c.in.chunked(maxBody);
     } else if (length >= 0) {
-      body = c.in.readNBytes((int) length);
+      if (length > maxBody) {
+        throw new IOException("backend answer body of " + length + " bytes exceeds " + maxBody);
+      }
+      body = c.in.bytes((int) length);
       if (body.length < length) {
         throw new EOFException("backend closed after " + body.length + " of " + length + " body bytes");
       }
     } else {
-      body = c.in.readAllBytes();
+      body = c.in.rest(maxBody);
       close = true;
     }
     if (close || closed) {
       c.close();
     } else {
       c.answered = false;
-      ConcurrentLinkedDeque<Conn> d = idle.computeIfAbsent(c.backend, k -> new ConcurrentLinkedDeque<>());
-      if (d.size() < MAX_IDLE) {
-        d.offerFirst(c);
+      if (c.in.buffered()) { // bytes after the answer: the backend is out of step; do not reuse
+        c.close();
+      } else if (pool.size() < MAX_IDLE) {
+        pool.offerFirst(c);
       } else {
         c.close();
       }

@@ -1,10 +1,6 @@
 package io.datawarehouse.deployment.router;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -22,12 +18,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The router's inbound side: a small blocking HTTP/1.1 server on loopback, one virtual thread per
- * connection, keep-alive, Content-Length and chunked request bodies, {@code Expect: 100-continue}.
+ * The router's inbound side: a small blocking HTTP/1.1 server on loopback, one thread per
+ * connection (platform or virtual), keep-alive, Content-Length and chunked request bodies, {@code Expect: 100-continue}.
  * Each request is read whole, handed to the handler on the connection's thread, and its answer
  * written with a Content-Length.
  *
- * <p>Threading: the handler is called on the connection's virtual thread, one request at a time per
+ * <p>Threading: the handler is called on the connection's thread, one request at a time per
  * connection.
  */
 final class Http1Server implements AutoCloseable {
@@ -62,10 +58,19 @@ final class Http1Server implements AutoCloseable {
   private final Duration idleTimeout;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private final Thread acceptor;
+  private final Thread.Builder connThreads;
   private volatile boolean closed;
 
-  Http1Server(int port, Handler handler, long maxBody, Duration idleTimeout, String name) throws IOException {
+  /**
+   * @param platformThreads a platform thread per connection (a blocking read is one system call,
+   *     woken by the kernel) instead of a virtual one (a read that would block parks the thread and
+   *     registers the socket with the JDK's poller, which costs more per request; virtual threads
+   *     suit many mostly idle connections better)
+   */
+  Http1Server(int port, Handler handler, long maxBody, Duration idleTimeout, String name, boolean platformThreads)
+      throws IOException {
     this.handler = handler;
+    this.connThreads = platformThreads ? Thread.ofPlatform().daemon().stackSize(256 * 1024) : Thread.ofVirtual();
     this.maxBody = maxBody;
     this.idleTimeout = idleTimeout;
     this.server = new ServerSocket();
@@ -91,7 +96,17 @@ final class Http1Server implements AutoCloseable {
         continue;
       }
       open.add(s);
-      Thread.ofVirtual().name("dw-router-conn-" + port() + "-" + n++).start(() -> serve(s));
+      try {
+        connThreads.name("dw-router-conn-" + port() + "-" + n++).start(() -> serve(s));
+      } catch (RuntimeException | OutOfMemoryError e) { // no thread could be made: refuse this connection
+        LOG.warn("router: cannot serve a connection on port {}: {}", port(), e.toString());
+        open.remove(s);
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // closing anyway
+        }
+      }
     }
   }
 
@@ -99,30 +114,33 @@ final class Http1Server implements AutoCloseable {
     try (s) {
       s.setTcpNoDelay(true);
       s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, idleTimeout.toMillis()));
-      InputStream in = new BufferedInputStream(s.getInputStream(), 16 * 1024);
-      OutputStream out = new BufferedOutputStream(s.getOutputStream(), 16 * 1024);
+      Http1Io.Reader in = new Http1Io.Reader(s.getInputStream(), 16 * 1024);
+      Http1Io.Writer out = new Http1Io.Writer(s.getOutputStream());
       InetAddress remote = s.getInetAddress();
       boolean keepAlive = true;
       while (keepAlive && !closed) {
-        String line = Http1Io.line(in, true);
+        String line = in.line(true);
         if (line == null) {
           return;
         }
         if (line.isEmpty()) {
           continue; // tolerated between requests
         }
-        String[] parts = line.split(" ", 3);
-        if (parts.length != 3 || !parts[2].startsWith("HTTP/1.")) {
+        int sp1 = line.indexOf(' ');
+        int sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
+        if (sp1 <= 0 || sp2 < 0 || !line.startsWith("HTTP/1.", sp2 + 1)) {
           writeError(out, 400, "bad request line");
           return;
         }
-        boolean http10 = parts[2].equals("HTTP/1.0");
-        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        String method = line.substring(0, sp1);
+        String target = line.substring(sp1 + 1, sp2);
+        boolean http10 = line.startsWith("HTTP/1.0", sp2 + 1);
+        List<Map.Entry<String, String>> headers = new ArrayList<>(16);
         long length = 0;
         boolean chunked = false;
         boolean expectContinue = false;
         keepAlive = !http10;
-        for (String h; !(h = Http1Io.line(in, false)).isEmpty(); ) {
+        for (String h; !(h = in.line(false)).isEmpty(); ) {
           if (headers.size() >= MAX_HEADERS) {
             writeError(out, 431, "too many headers");
             return;
@@ -134,22 +152,20 @@ final class Http1Server implements AutoCloseable {
           }
           String name = h.substring(0, colon).trim();
           String value = h.substring(colon + 1).trim();
-          switch (name.toLowerCase(Locale.ROOT)) {
-            case "content-length" -> {
-              try {
-                length = Long.parseLong(value);
-              } catch (NumberFormatException e) {
-                writeError(out, 400, "bad Content-Length");
-                return;
-              }
+          if (name.equalsIgnoreCase("content-length")) {
+            try {
+              length = Long.parseLong(value);
+            } catch (NumberFormatException e) {
+              writeError(out, 400, "bad Content-Length");
+              return;
             }
-            case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
-            case "connection" -> {
-              String v = value.toLowerCase(Locale.ROOT);
-              keepAlive = v.contains("close") ? false : v.contains("keep-alive") || keepAlive;
-            }
-            case "expect" -> expectContinue = value.equalsIgnoreCase("100-continue");
-            default -> { }
+          } else if (name.equalsIgnoreCase("transfer-encoding")) {
+            chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+          } else if (name.equalsIgnoreCase("connection")) {
+            String v = value.toLowerCase(Locale.ROOT);
+            keepAlive = v.contains("close") ? false : v.contains("keep-alive") || keepAlive;
+          } else if (name.equalsIgnoreCase("expect")) {
+            expectContinue = value.equalsIgnoreCase("100-continue");
           }
           headers.add(Map.entry(name, value));
         }
@@ -158,20 +174,19 @@ final class Http1Server implements AutoCloseable {
           return;
         }
         if (expectContinue) {
-          out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-          out.flush();
+          out.text("HTTP/1.1 100 Continue\r\n\r\n").send();
         }
         byte[] body;
         if (chunked) {
-          body = Http1Io.chunked(in, maxBody);
+          body = in.chunked(maxBody);
         } else {
-          body = in.readNBytes((int) length);
+          body = length == 0 ? NO_BODY : in.bytes((int) length);
           if (body.length < length) {
             return;
           }
         }
-        Response r = handler.handle(new Request(parts[0], parts[1], headers, body, remote));
-        write(out, parts[0], r, keepAlive);
+        Response r = handler.handle(new Request(method, target, headers, body, remote));
+        write(out, method, r, keepAlive);
       }
     } catch (SocketTimeoutException e) {
       // idle keep-alive connection: close it
@@ -184,28 +199,28 @@ final class Http1Server implements AutoCloseable {
     }
   }
 
-  private static void write(OutputStream out, String method, Response r, boolean keepAlive) throws IOException {
-    StringBuilder sb = new StringBuilder(256);
-    sb.append("HTTP/1.1 ").append(r.status()).append(' ').append(reason(r.status())).append("\r\n");
+  private static final byte[] NO_BODY = new byte[0];
+
+  private static void write(Http1Io.Writer out, String method, Response r, boolean keepAlive) throws IOException {
+    out.text("HTTP/1.1 ").number(r.status()).text(" ").text(reason(r.status())).text("\r\n");
     for (Map.Entry<String, String> h : r.headers()) {
-      sb.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+      out.header(h.getKey(), h.getValue());
     }
     boolean noBody = r.status() / 100 == 1 || r.status() == 204 || r.status() == 304;
     if (!noBody) {
-      sb.append("Content-Length: ").append(r.body().length).append("\r\n");
+      out.text("Content-Length: ").number(r.body().length).text("\r\n");
     }
     if (!keepAlive) {
-      sb.append("Connection: close\r\n");
+      out.text("Connection: close\r\n");
     }
-    sb.append("\r\n");
-    out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+    out.text("\r\n");
     if (!noBody && !method.equals("HEAD")) {
-      out.write(r.body());
+      out.bytes(r.body());
     }
-    out.flush();
+    out.send();
   }
 
-  private static void writeError(OutputStream out, int status, String message) throws IOException {
+  private static void writeError(Http1Io.Writer out, int status, String message) throws IOException {
     write(out, "GET", new Response(status, List.of(Map.entry("Content-Type", "text/plain; charset=utf-8")),
         (message + "\n").getBytes(StandardCharsets.UTF_8)), false);
   }

@@ -11,9 +11,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * An HTTP/1.1 reverse proxy on loopback that splits each service's requests between pools
  * (versions) by weight, and counts requests, errors and latency per pool.
  *
- * <p>Design: one listener per service ({@link Http1Server}, a virtual thread per connection) and
+ * <p>Design: one listener per service ({@link Http1Server}, a thread per client connection) and
  * one shared outbound client with keep-alive connections to the backends. The routing table of a
  * service is an immutable object behind one volatile field: a route or an environment switch builds
  * a new table and swaps it in, so every request sees either the old table or the new one, never a
@@ -36,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * answer or a timeout counts as an error of the pool. The answer carries {@code X-DW-Pool} naming
  * the pool that served it.
  *
- * <p>Both sides are small blocking HTTP/1.1 codecs on virtual threads ({@link Http1Server} in,
+ * <p>Both sides are small blocking HTTP/1.1 codecs run on the client connection's thread, a
+ * platform thread by default ({@link Options#virtualThreads}) ({@link Http1Server} in,
  * {@link Http1Client} out, with keep-alive pools), which cost far less per request than the JDK's
  * {@code HttpServer} and {@code HttpClient} (the first version; see the README for the figures)
  * and keep the plugin free of external dependencies. Bodies are buffered (up to {@link
@@ -51,8 +50,21 @@ public final class TrafficRouter implements AutoCloseable {
   public static final String VERSION_HEADER = "X-DW-Version";
   /** The answer header naming the pool that served. */
   public static final String POOL_HEADER = "X-DW-Pool";
-  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
-      "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect");
+  /** Headers not forwarded (hop-by-hop ones, and those the router sets itself), by length then name. */
+  static boolean hopByHop(String name) {
+    return switch (name.length()) {
+      case 2 -> name.equalsIgnoreCase("te");
+      case 4 -> name.equalsIgnoreCase("host");
+      case 6 -> name.equalsIgnoreCase("expect");
+      case 7 -> name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+      case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+      case 14 -> name.equalsIgnoreCase("content-length");
+      case 17 -> name.equalsIgnoreCase("transfer-encoding");
+      case 18 -> name.equalsIgnoreCase("proxy-authenticate");
+      case 19 -> name.equalsIgnoreCase("proxy-authorization");
+      default -> false;
+    };
+  }
 
   /**
    * Options.
@@ -60,17 +72,29 @@ public final class TrafficRouter implements AutoCloseable {
    * @param connectTimeout to connect to a backend
    * @param requestTimeout for a backend's answer
    * @param maxBodyBytes the largest request or answer body (bodies are buffered)
+   * @param virtualThreads serve each client connection on a virtual thread instead of a platform
+   *     thread (cheaper to hold many idle connections, dearer per request: see the README)
    */
-  public record Options(Duration connectTimeout, Duration requestTimeout, long maxBodyBytes) {
-    /** 2 s to connect, 30 s to answer, bodies up to 16 MiB. */
+  public record Options(Duration connectTimeout, Duration requestTimeout, long maxBodyBytes, boolean virtualThreads) {
+    /** With platform threads. */
+    public Options(Duration connectTimeout, Duration requestTimeout, long maxBodyBytes) {
+      this(connectTimeout, requestTimeout, maxBodyBytes, false);
+    }
+
+    /** 2 s to connect, 30 s to answer, bodies up to 16 MiB, platform threads. */
     public static Options defaults() {
-      return new Options(Duration.ofSeconds(2), Duration.ofSeconds(30), 16L << 20);
+      return new Options(Duration.ofSeconds(2), Duration.ofSeconds(30), 16L << 20, false);
     }
   }
 
   /** One pool as routed: immutable but for its counters, which outlive tables. */
   private record Pool(String name, String environment, int weight, List<InetSocketAddress> backends, AtomicInteger next,
-      PoolCounters counters) {}
+      PoolCounters counters, Map.Entry<String, String> header) {
+    Pool(String name, String environment, int weight, List<InetSocketAddress> backends, AtomicInteger next,
+        PoolCounters counters) {
+      this(name, environment, weight, backends, next, counters, Map.entry(POOL_HEADER, name));
+    }
+  }
 
   private static final class PoolCounters {
     final LongAdder requests = new LongAdder();
@@ -110,7 +134,7 @@ public final class TrafficRouter implements AutoCloseable {
     Service(String name, int port) throws IOException {
       this.name = name;
       this.server = new Http1Server(port, this::handle, options.maxBodyBytes(), Duration.ofSeconds(60),
-          "dw-router-" + name);
+          "dw-router-" + name, !options.virtualThreads());
     }
 
     Http1Server.Response handle(Http1Server.Request req) {
@@ -122,7 +146,7 @@ public final class TrafficRouter implements AutoCloseable {
       long start = System.nanoTime();
       List<Map.Entry<String, String>> headers = new ArrayList<>(req.headers().size() + 1);
       for (Map.Entry<String, String> h : req.headers()) {
-        if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+        if (!hopByHop(h.getKey())) {
           headers.add(h);
         }
       }
@@ -145,8 +169,8 @@ public final class TrafficRouter implements AutoCloseable {
       }
       PoolCounters c = pool.counters;
       c.requests.increment();
-      List<Map.Entry<String, String>> out = new ArrayList<>();
-      out.add(Map.entry(POOL_HEADER, pool.name));
+      List<Map.Entry<String, String>> out = new ArrayList<>(resp == null ? 2 : resp.headers().size() + 1);
+      out.add(pool.header);
       if (resp == null) {
         c.errors.increment();
         c.latency.recordMicros((System.nanoTime() - start) / 1000);
@@ -156,7 +180,7 @@ public final class TrafficRouter implements AutoCloseable {
         c.errors.increment();
       }
       for (Map.Entry<String, String> h : resp.headers()) {
-        if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+        if (!hopByHop(h.getKey())) {
           out.add(h);
         }
       }
@@ -182,7 +206,7 @@ public final class TrafficRouter implements AutoCloseable {
   /** A router with no services yet. */
   public TrafficRouter(Options options) {
     this.options = options;
-    this.http = new Http1Client(options.connectTimeout(), options.requestTimeout());
+    this.http = new Http1Client(options.connectTimeout(), options.requestTimeout(), options.maxBodyBytes());
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.datawarehouse.deployment.supervisor;
 
 import io.datawarehouse.deployment.InstanceCommand;
+import io.datawarehouse.deployment.InstanceEvent;
 import io.datawarehouse.deployment.InstanceHealth;
 import io.datawarehouse.sdk.DwException;
 import io.datawarehouse.sdk.ErrorCode;
@@ -35,8 +36,19 @@ import org.slf4j.LoggerFactory;
  * Readiness is probed when asked ({@link #health}): an HTTP GET answering 2xx, a TCP connect to a
  * loopback port, or, with neither, the process being alive. {@code readySince} is the first
  * passing probe after the last failing one, so a caller that polls can require a minimum ready
- * time. A process that ends by itself is reported EXITED with its exit code; it is not restarted
- * automatically (the orchestrator decides).
+ * time.
+ *
+ * <p><b>Crashes.</b> A process that ends by itself (any exit code, or a signal) is seen at once
+ * through {@link ProcessHandle#onExit()} (and by any {@link #health} that finds it dead first); the
+ * instance turns RESTARTING and is started again with the same command after a backoff ({@code
+ * restartBackoff}, doubled per crash counted within {@code restartWindow}, at most {@code
+ * maxRestartBackoff}). The crash after {@code maxRestarts} restarts within the window turns it
+ * FAILED, with the exit code and the last lines of its log, and it stays down until a command for
+ * the instance (which also forgets the crashes). Each crash, restart and failure is reported to the
+ * event listener (the plugin publishes it on {@code deployment.events}). A stop, restart or start
+ * command, and {@link #close}, end the process deliberately: that is never taken for a crash (a
+ * per-slot generation is advanced before the process is signalled, and an exit of an older
+ * generation is ignored).
  *
  * <p>Each running instance's pid, process start time and command are kept in {@code
  * <logDir>/<instance>.state}; a supervisor constructed over the same directory adopts the processes
@@ -55,8 +67,15 @@ public final class ProcessSupervisor implements AutoCloseable {
    *
    * @param stopTimeout how long a process may take to end after SIGTERM before it is killed
    * @param probeTimeout the connect and request timeout of a readiness probe
+   * @param maxRestarts automatic restarts allowed within {@code restartWindow}; the next crash in
+   *     the window marks the instance FAILED (0: a crash marks it FAILED at once)
+   * @param restartWindow the window in which crashes are counted
+   * @param restartBackoff the delay before the first restart; doubled for each further crash in the
+   *     window
+   * @param maxRestartBackoff the longest delay before a restart
    */
-  public record Options(Duration stopTimeout, Duration probeTimeout) {
+  public record Options(Duration stopTimeout, Duration probeTimeout, int maxRestarts, Duration restartWindow,
+      Duration restartBackoff, Duration maxRestartBackoff) {
     /** Validates. */
     public Options {
       if (stopTimeout == null || stopTimeout.isNegative() || probeTimeout == null || probeTimeout.isNegative()
@@ -64,13 +83,34 @@ public final class ProcessSupervisor implements AutoCloseable {
         throw DwException.invalidArgument("supervisor timeouts must be positive, were stopTimeout=" + stopTimeout
             + ", probeTimeout=" + probeTimeout);
       }
+      if (maxRestarts < 0 || restartWindow == null || restartWindow.isNegative() || restartWindow.isZero()
+          || restartBackoff == null || restartBackoff.isNegative() || maxRestartBackoff == null
+          || maxRestartBackoff.compareTo(restartBackoff) < 0) {
+        throw DwException.invalidArgument("supervisor restart policy: maxRestarts >= 0, restartWindow > 0 and"
+            + " 0 <= restartBackoff <= maxRestartBackoff, were maxRestarts=" + maxRestarts + ", restartWindow="
+            + restartWindow + ", restartBackoff=" + restartBackoff + ", maxRestartBackoff=" + maxRestartBackoff);
+      }
     }
 
-    /** 10 s to stop, 2 s per probe. */
+    /** The given timeouts and the default restart policy (3 restarts in 60 s, backoff 1 s to 30 s). */
+    public Options(Duration stopTimeout, Duration probeTimeout) {
+      this(stopTimeout, probeTimeout, 3, Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofSeconds(30));
+    }
+
+    /** 10 s to stop, 2 s per probe, the default restart policy. */
     public static Options defaults() {
       return new Options(Duration.ofSeconds(10), Duration.ofSeconds(2));
     }
+
+    /** The same timeouts with another restart policy. */
+    public Options withRestarts(int maxRestarts, Duration restartWindow, Duration restartBackoff,
+        Duration maxRestartBackoff) {
+      return new Options(stopTimeout, probeTimeout, maxRestarts, restartWindow, restartBackoff, maxRestartBackoff);
+    }
   }
+
+  /** How many log lines a crash report carries. */
+  static final int LOG_TAIL_LINES = 20;
 
   /** What is persisted per running instance, so a restarted supervisor adopts its processes. */
   record InstanceState(String instance, long pid, java.time.Instant processStart, int starts, InstanceCommand command) {}
@@ -89,6 +129,17 @@ public final class ProcessSupervisor implements AutoCloseable {
     boolean stoppedOnRequest;
     Instant readySince;
     String lastMessage = "never started";
+    /** Advanced by every launch and every deliberate stop: an exit of an older generation is not a crash. */
+    int generation;
+    /** Crash times within the restart window. */
+    final java.util.ArrayDeque<Instant> crashes = new java.util.ArrayDeque<>();
+    /** A restart waiting for its backoff, or null. */
+    java.util.concurrent.ScheduledFuture<?> pendingRestart;
+    /** Given up after too many crashes, until the next command. */
+    boolean failed;
+    /** Of the last process that ended by itself. */
+    Integer lastExitCode;
+    List<String> lastLog = List.of();
 
     Slot(String instance) {
       this.instance = instance;
@@ -100,6 +151,9 @@ public final class ProcessSupervisor implements AutoCloseable {
   private final Options options;
   private final HttpClient http;
   private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+  private final java.util.function.Consumer<InstanceEvent> events;
+  /** Runs exit callbacks, delayed restarts and event delivery (in order), off the callers' threads. */
+  private final java.util.concurrent.ScheduledExecutorService restarter;
   private volatile boolean closed;
 
   /**
@@ -108,6 +162,20 @@ public final class ProcessSupervisor implements AutoCloseable {
    * @param options timeouts
    */
   public ProcessSupervisor(Path logDir, Time time, Options options) {
+    this(logDir, time, options, e -> { });
+  }
+
+  /**
+   * @param logDir where the per-instance logs go (created when missing)
+   * @param time the time for timestamps and the restart window
+   * @param options timeouts and restart policy
+   * @param events receives crash, restart and failure events, in order, on the supervisor's own
+   *     thread (must not block for long)
+   */
+  public ProcessSupervisor(Path logDir, Time time, Options options, java.util.function.Consumer<InstanceEvent> events) {
+    this.events = events;
+    this.restarter = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().daemon().name("dw-deploy-restarter").factory());
     this.logDir = logDir;
     this.time = time;
     this.options = options;
@@ -140,6 +208,7 @@ public final class ProcessSupervisor implements AutoCloseable {
             && st.processStart().equals(h.info().startInstant().orElse(null))) {
           slot.handle = h;
           slot.lastMessage = "adopted (pid " + st.pid() + ")";
+          watch(slot);
           LOG.info("instance {} at version {} adopted (pid {})", st.instance(), slot.version, st.pid());
         } else {
           slot.lastMessage = "ended while no supervisor watched it";
@@ -179,13 +248,18 @@ public final class ProcessSupervisor implements AutoCloseable {
     }
     Slot s = slots.computeIfAbsent(c.instance(), Slot::new);
     synchronized (s) {
+      // a command takes over from the automatic restarts: forget the crashes, cancel a pending restart
+      s.crashes.clear();
+      s.failed = false;
+      cancelRestart(s);
       switch (action) {
         case STOP -> {
           stop(s);
           s.stoppedOnRequest = true;
         }
         case START -> {
-          if (s.handle != null && s.handle.isAlive() && java.util.Objects.equals(s.version, c.version())) {
+          if (s.handle != null && s.handle.isAlive() && !s.stoppedOnRequest
+              && java.util.Objects.equals(s.version, c.version())) {
             return snapshot(s, false);
           }
           stop(s);
@@ -207,13 +281,17 @@ public final class ProcessSupervisor implements AutoCloseable {
    * @return the state; UNKNOWN for an instance never started here
    */
   public InstanceHealth health(String instance) {
+    return health(instance, true);
+  }
+
+  private InstanceHealth health(String instance, boolean probe) {
     Slot s = slots.get(instance);
     if (s == null) {
       return new InstanceHealth(instance, null, "UNKNOWN", false, null, 0, null, null,
           "no instance '" + instance + "' on this supervisor");
     }
     synchronized (s) {
-      return snapshot(s, true);
+      return snapshot(s, probe);
     }
   }
 
@@ -236,6 +314,31 @@ public final class ProcessSupervisor implements AutoCloseable {
     return logDir.resolve(instance + ".log");
   }
 
+  /** How many instances are FAILED (given up after crashes) and RESTARTING, without probing. */
+  public Map<String, List<String>> crashed() {
+    List<String> failed = new ArrayList<>();
+    List<String> restarting = new ArrayList<>();
+    for (String id : new java.util.TreeSet<>(slots.keySet())) {
+      String state = health(id, false).state();
+      if (state.equals("FAILED")) {
+        failed.add(id);
+      } else if (state.equals("RESTARTING")) {
+        restarting.add(id);
+      }
+    }
+    return Map.of("FAILED", failed, "RESTARTING", restarting);
+  }
+
+  /**
+   * Stops watching the processes without stopping them, as a crash of the supervisor's host would
+   * (for tests of adoption). The supervisor is unusable afterwards.
+   */
+  void detach() {
+    closed = true;
+    restarter.shutdownNow();
+    http.close();
+  }
+
   /** Stops every instance (gracefully, in parallel). Idempotent. */
   @Override
   public void close() {
@@ -244,6 +347,7 @@ public final class ProcessSupervisor implements AutoCloseable {
     for (Slot s : slots.values()) {
       stoppers.add(Thread.ofVirtual().name("dw-deploy-stop-" + s.instance).start(() -> {
         synchronized (s) {
+          cancelRestart(s);
           stop(s);
         }
       }));
@@ -256,6 +360,7 @@ public final class ProcessSupervisor implements AutoCloseable {
         return;
       }
     }
+    restarter.shutdownNow();
     http.close();
   }
 
@@ -285,10 +390,155 @@ public final class ProcessSupervisor implements AutoCloseable {
     s.stoppedOnRequest = false;
     s.readySince = null;
     s.lastMessage = "started";
+    watch(s);
     LOG.info("instance {} started at version {} (pid {})", s.instance, c.version(), s.process.pid());
   }
 
+  /** Starts a new generation for the slot's process and reacts when it ends by itself. */
+  private void watch(Slot s) {
+    int gen = ++s.generation;
+    ProcessHandle h = s.handle;
+    java.util.concurrent.CompletableFuture<?> exit = s.process != null ? s.process.onExit() : h.onExit();
+    try {
+      exit.thenRunAsync(() -> {
+        synchronized (s) {
+          ended(s, gen);
+        }
+      }, restarter);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing: nothing to watch
+    }
+  }
+
+  /**
+   * The slot's process of generation {@code gen} ended by itself (called under the slot's lock):
+   * schedule a restart after the backoff, or mark it FAILED. A no-op for an older generation (the
+   * process was stopped on purpose, or this exit was handled already).
+   */
+  private void ended(Slot s, int gen) {
+    if (gen != s.generation || closed || s.handle == null || s.handle.isAlive()) {
+      return;
+    }
+    s.generation++; // handled once
+    Long pid = s.handle.pid();
+    Integer code = s.process != null && s.process.pid() == pid ? s.process.exitValue() : null;
+    s.handle = null; // this exit is handled: a later look does not count it again
+    s.lastExitCode = code;
+    s.lastLog = tail(logFile(s.instance), LOG_TAIL_LINES);
+    s.readySince = null;
+    forget(s);
+    Instant now = time.now();
+    while (!s.crashes.isEmpty() && !s.crashes.peekFirst().isAfter(now.minus(options.restartWindow()))) {
+      s.crashes.pollFirst();
+    }
+    s.crashes.addLast(now);
+    int crashes = s.crashes.size();
+    String what = "exited by itself" + (code == null ? " (exit code unknown)" : " with code " + code);
+    if (crashes > options.maxRestarts()) {
+      failed(s, pid, what + "; " + crashes + " crash(es) within " + options.restartWindow()
+          + " exceed the " + options.maxRestarts() + " restart(s) allowed: not restarted", crashes);
+      return;
+    }
+    long backoff = backoffMillis(crashes);
+    int next = s.generation;
+    s.lastMessage = what + "; restart " + crashes + " of " + options.maxRestarts() + " within "
+        + options.restartWindow() + " in " + backoff + " ms";
+    LOG.warn("instance {} at version {} (pid {}) {}", s.instance, s.version, pid, s.lastMessage);
+    try {
+      s.pendingRestart = restarter.schedule(() -> {
+        synchronized (s) {
+          restart(s, next);
+        }
+      }, backoff, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return; // closing
+    }
+    emit(new InstanceEvent("instance-crashed", s.instance, s.version, pid, code, Math.max(0, s.starts - 1), crashes,
+        backoff, s.lastLog, s.lastMessage, now));
+  }
+
+  private void failed(Slot s, Long pid, String message, int crashes) {
+    s.failed = true;
+    s.pendingRestart = null;
+    s.lastMessage = message;
+    LOG.error("instance {} at version {} FAILED: {}; last log lines:{}{}", s.instance, s.version, message,
+        System.lineSeparator(), String.join(System.lineSeparator(), s.lastLog));
+    emit(new InstanceEvent("instance-failed", s.instance, s.version, pid, s.lastExitCode, Math.max(0, s.starts - 1),
+        crashes, 0, s.lastLog, message, time.now()));
+  }
+
+  /** The delayed restart of generation {@code gen} (under the slot's lock). */
+  private void restart(Slot s, int gen) {
+    if (gen != s.generation || closed || s.pendingRestart == null) {
+      return; // a command or a stop came first
+    }
+    s.pendingRestart = null;
+    try {
+      launch(s, s.command);
+    } catch (DwException e) {
+      s.lastLog = tail(logFile(s.instance), LOG_TAIL_LINES);
+      failed(s, null, "the automatic restart could not launch the process: " + e.getMessage(), s.crashes.size());
+      return;
+    }
+    emit(new InstanceEvent("instance-restarted", s.instance, s.version, s.handle.pid(), null, Math.max(0, s.starts - 1),
+        s.crashes.size(), 0, List.of(), "restarted after a crash (restart " + s.crashes.size() + " of "
+        + options.maxRestarts() + " within " + options.restartWindow() + ")", time.now()));
+  }
+
+  private long backoffMillis(int crashes) {
+    long base = options.restartBackoff().toMillis();
+    long max = options.maxRestartBackoff().toMillis();
+    return Math.min(max, base << Math.min(30, crashes - 1));
+  }
+
+  private void cancelRestart(Slot s) {
+    if (s.pendingRestart != null) {
+      s.pendingRestart.cancel(false);
+      s.pendingRestart = null;
+    }
+  }
+
+  private void emit(InstanceEvent e) {
+    try {
+      restarter.execute(() -> {
+        try {
+          events.accept(e);
+        } catch (RuntimeException ex) {
+          LOG.warn("instance {}: the {} event listener failed: {}", e.instance(), e.type(), ex.toString());
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException ex) {
+      // closing
+    }
+  }
+
+  /** The last {@code n} lines of a log file (from at most its last 16 KiB); empty when unreadable. */
+  static List<String> tail(Path file, int n) {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+      long size = ch.size();
+      int len = (int) Math.min(size, 16 * 1024);
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(len);
+      long pos = size - len;
+      while (buf.hasRemaining()) {
+        int r = ch.read(buf, pos + buf.position());
+        if (r < 0) {
+          break;
+        }
+      }
+      String text = new String(buf.array(), 0, buf.position(), java.nio.charset.StandardCharsets.UTF_8);
+      List<String> lines = new ArrayList<>(List.of(text.split("\\R")));
+      if (pos > 0 && !lines.isEmpty()) {
+        lines.remove(0); // probably cut
+      }
+      lines.removeIf(String::isBlank);
+      return List.copyOf(lines.subList(Math.max(0, lines.size() - n), lines.size()));
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
   private void stop(Slot s) {
+    s.generation++; // whatever ends now was asked to
     ProcessHandle p = s.handle;
     if (p == null || !p.isAlive()) {
       s.readySince = null;
@@ -336,17 +586,27 @@ public final class ProcessSupervisor implements AutoCloseable {
 
   private InstanceHealth snapshot(Slot s, boolean probe) {
     ProcessHandle p = s.handle;
+    if (p != null && !p.isAlive() && !s.stoppedOnRequest) {
+      ended(s, s.generation); // seen dead before the exit callback ran: handle it now
+    }
     int restarts = Math.max(0, s.starts - 1);
+    if (s.failed || s.pendingRestart != null) {
+      return new InstanceHealth(s.instance, s.version, s.failed ? "FAILED" : "RESTARTING", false, null, restarts, null,
+          s.lastExitCode, s.lastMessage, s.lastLog);
+    }
     if (p == null) {
       return new InstanceHealth(s.instance, s.version, s.stoppedOnRequest ? "STOPPED" : "UNKNOWN", false, null, restarts,
           null, null, s.lastMessage);
     }
     if (!p.isAlive()) {
       s.readySince = null;
-      String state = s.stoppedOnRequest ? "STOPPED" : "EXITED";
+      if (s.stoppedOnRequest) {
+        return new InstanceHealth(s.instance, s.version, "STOPPED", false, null, restarts, null, null, s.lastMessage);
+      }
       Integer code = s.process == null ? null : s.process.exitValue();
-      return new InstanceHealth(s.instance, s.version, state, false, null, restarts, null, code,
-          s.stoppedOnRequest ? s.lastMessage : "exited" + (code == null ? "" : " with code " + code));
+      return new InstanceHealth(s.instance, s.version, "EXITED", false, null, restarts, null, code,
+          "exited" + (code == null ? "" : " with code " + code) + (closed ? " (the supervisor is closed)" : ""),
+          tail(logFile(s.instance), LOG_TAIL_LINES));
     }
     if (probe) {
       String problem = probe(s.command.readiness());

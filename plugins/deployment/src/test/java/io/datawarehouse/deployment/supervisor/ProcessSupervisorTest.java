@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.datawarehouse.deployment.InstanceCommand;
+import io.datawarehouse.deployment.InstanceEvent;
 import io.datawarehouse.deployment.InstanceHealth;
 import io.datawarehouse.sdk.DwException;
 import io.datawarehouse.sdk.Time;
@@ -22,6 +23,7 @@ class ProcessSupervisorTest {
   Path tmp;
 
   private ProcessSupervisor sup;
+  private final List<InstanceEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @AfterEach
   void close() {
@@ -31,9 +33,91 @@ class ProcessSupervisorTest {
   }
 
   private ProcessSupervisor supervisor(Duration stopTimeout) {
-    sup = new ProcessSupervisor(tmp.resolve("logs"), Time.SYSTEM, new ProcessSupervisor.Options(stopTimeout,
-        Duration.ofSeconds(1)));
+    return supervisor(new ProcessSupervisor.Options(stopTimeout, Duration.ofSeconds(1)));
+  }
+
+  private ProcessSupervisor supervisor(ProcessSupervisor.Options options) {
+    sup = new ProcessSupervisor(tmp.resolve("logs"), Time.SYSTEM, options, events::add);
     return sup;
+  }
+
+  /** Fast restarts: 2 within 30 s, backoff 100 ms doubling. */
+  private static ProcessSupervisor.Options fastRestarts(int maxRestarts) {
+    return new ProcessSupervisor.Options(Duration.ofSeconds(2), Duration.ofSeconds(1)).withRestarts(maxRestarts,
+        Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(1));
+  }
+
+  private List<String> eventTypes(String instance) {
+    return events.stream().filter(e -> e.instance().equals(instance)).map(InstanceEvent::type).toList();
+  }
+
+  private static boolean alive(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  @Test
+  void killedInstance_isRestartedPromptly_withItsCommand_andCounted() {
+    ProcessSupervisor s = supervisor(fastRestarts(2));
+    long pid = s.apply(new InstanceCommand("k", "v1", "start", List.of("sleep", "60"), null, null)).pid();
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL from outside: a crash
+    await().atMost(Duration.ofSeconds(10)).until(() -> eventTypes("k").contains("instance-restarted"));
+    InstanceHealth h = s.health("k");
+    assertThat(h.state()).isEqualTo("READY"); // no probe: alive is ready
+    assertThat(h.pid()).isNotNull().isNotEqualTo(pid);
+    assertThat(h.restarts()).isEqualTo(1);
+    assertThat(h.version()).isEqualTo("v1");
+    InstanceEvent crash = events.get(0);
+    assertThat(crash.type()).isEqualTo("instance-crashed");
+    assertThat(crash.pid()).isEqualTo(pid);
+    assertThat(crash.exitCode()).isEqualTo(137); // 128 + SIGKILL
+    assertThat(crash.backoffMillis()).isEqualTo(100);
+    assertThat(crash.lastLog()).anyMatch(l -> l.contains("start k at version v1"));
+    assertThat(events.get(1).pid()).isEqualTo(h.pid());
+    assertThat(events.get(1).restarts()).isEqualTo(1);
+  }
+
+  @Test
+  void crashLoop_backsOff_thenIsMarkedFailed_withExitCodeAndLogTail_untilACommand() throws Exception {
+    ProcessSupervisor s = supervisor(fastRestarts(2));
+    Path counter = tmp.resolve("runs");
+    InstanceCommand c = new InstanceCommand("loop", "v2", "start",
+        List.of("sh", "-c", "echo run >> " + counter + "; echo about to fail; exit 3"), null, null);
+    s.apply(c);
+    await().atMost(Duration.ofSeconds(20)).until(() -> s.health("loop").state().equals("FAILED"));
+    InstanceHealth h = s.health("loop");
+    assertThat(h.exitCode()).isEqualTo(3);
+    assertThat(h.restarts()).isEqualTo(2);
+    assertThat(h.ready()).isFalse();
+    assertThat(h.pid()).isNull();
+    assertThat(h.message()).contains("3 crash(es)", "2 restart(s) allowed");
+    assertThat(h.lastLog()).contains("about to fail").anyMatch(l -> l.contains("start loop at version v2"));
+    assertThat(eventTypes("loop")).containsExactly("instance-crashed", "instance-restarted", "instance-crashed",
+        "instance-restarted", "instance-failed");
+    assertThat(events.stream().filter(e -> e.type().equals("instance-crashed")).map(InstanceEvent::backoffMillis))
+        .containsExactly(100L, 200L);
+    Thread.sleep(500); // longer than any backoff: nothing more is started
+    assertThat(Files.readAllLines(counter)).hasSize(3);
+    assertThat(s.health("loop").state()).isEqualTo("FAILED");
+    assertThat(s.crashed().get("FAILED")).containsExactly("loop");
+    // a command takes over: the crashes are forgotten and the instance runs again
+    s.apply(new InstanceCommand("loop", "v3", "start", List.of("sleep", "60"), null, null));
+    assertThat(s.health("loop").state()).isEqualTo("READY");
+    assertThat(s.health("loop").exitCode()).isNull();
+  }
+
+  @Test
+  void deliberateStopAndRestart_areNotCrashes() throws Exception {
+    ProcessSupervisor s = supervisor(fastRestarts(2));
+    InstanceCommand c = new InstanceCommand("d", "v1", "start", List.of("sleep", "60"), null, null);
+    long pid1 = s.apply(c).pid();
+    long pid2 = s.apply(new InstanceCommand("d", "v1", "restart", c.command(), null, null)).pid();
+    assertThat(alive(pid1)).isFalse();
+    s.apply(new InstanceCommand("d", "v1", "stop", null, null, null));
+    assertThat(alive(pid2)).isFalse();
+    Thread.sleep(600); // several backoffs: a stop taken for a crash would have restarted by now
+    assertThat(s.health("d").state()).isEqualTo("STOPPED");
+    assertThat(s.health("d").restarts()).isEqualTo(1); // the requested restart only
+    assertThat(events).isEmpty();
   }
 
   @Test
@@ -82,11 +166,13 @@ class ProcessSupervisorTest {
   }
 
   @Test
-  void exitedProcess_isReportedWithExitCode_andTcpProbeFailsWhenNothingListens() {
-    ProcessSupervisor s = supervisor(Duration.ofSeconds(1));
-    s.apply(new InstanceCommand("quits", "v1", "start", List.of("sh", "-c", "exit 3"), null, null));
-    await().atMost(Duration.ofSeconds(10)).until(() -> s.health("quits").state().equals("EXITED"));
+  void exitWithoutRestartsAllowed_isFailedAtOnce_andTcpProbeFailsWhenNothingListens() {
+    ProcessSupervisor s = supervisor(fastRestarts(0));
+    s.apply(new InstanceCommand("quits", "v1", "start", List.of("sh", "-c", "echo bye; exit 3"), null, null));
+    await().atMost(Duration.ofSeconds(10)).until(() -> s.health("quits").state().equals("FAILED"));
     assertThat(s.health("quits").exitCode()).isEqualTo(3);
+    assertThat(s.health("quits").lastLog()).contains("bye");
+    assertThat(eventTypes("quits")).containsExactly("instance-failed");
     int port = io.datawarehouse.deployment.SampleServiceAccess.freePorts(1);
     s.apply(new InstanceCommand("tcp", "v1", "start", List.of("sleep", "30"), null,
         new InstanceCommand.Readiness(null, port)));
@@ -98,12 +184,12 @@ class ProcessSupervisorTest {
 
   @Test
   void newSupervisorOverTheSameDirectory_adoptsRunningProcesses_andCanStopThem() {
-    ProcessSupervisor crashed = new ProcessSupervisor(tmp.resolve("logs"), Time.SYSTEM, ProcessSupervisor.Options.defaults());
+    ProcessSupervisor crashed = new ProcessSupervisor(tmp.resolve("logs"), Time.SYSTEM, fastRestarts(0));
     long pid = crashed.apply(new InstanceCommand("a", "v7", "start", List.of("sleep", "60"), null, null)).pid();
     crashed.apply(new InstanceCommand("b", "v7", "start", List.of("sh", "-c", "exit 0"), null, null));
-    await().atMost(Duration.ofSeconds(10)).until(() -> crashed.health("b").state().equals("EXITED"));
-    // the first supervisor is gone without stopping anything; a new one opens the same directory
-    ProcessSupervisor s = supervisor(Duration.ofSeconds(5));
+    await().atMost(Duration.ofSeconds(10)).until(() -> crashed.health("b").state().equals("FAILED"));
+    crashed.detach(); // the first supervisor is gone without stopping anything; a new one opens the same directory
+    ProcessSupervisor s = supervisor(fastRestarts(2));
     InstanceHealth h = s.health("a");
     assertThat(h.pid()).isEqualTo(pid);
     assertThat(h.version()).isEqualTo("v7");
@@ -114,6 +200,23 @@ class ProcessSupervisorTest {
     s.apply(new InstanceCommand("a", "v7", "stop", null, null, null));
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     assertThat(tmp.resolve("logs").resolve("a.state")).doesNotExist();
+    assertThat(events).as("a deliberate stop of an adopted process is no crash").isEmpty();
+  }
+
+  @Test
+  void adoptedProcessThatDies_isRestartedWithItsPersistedCommand() {
+    ProcessSupervisor crashed = new ProcessSupervisor(tmp.resolve("logs"), Time.SYSTEM, fastRestarts(0));
+    long pid = crashed.apply(new InstanceCommand("a", "v7", "start", List.of("sleep", "60"), null, null)).pid();
+    crashed.detach();
+    ProcessSupervisor s = supervisor(fastRestarts(2));
+    assertThat(s.health("a").pid()).isEqualTo(pid);
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+    await().atMost(Duration.ofSeconds(10)).until(() -> eventTypes("a").contains("instance-restarted"));
+    InstanceHealth h = s.health("a");
+    assertThat(h.state()).isEqualTo("READY");
+    assertThat(h.version()).isEqualTo("v7");
+    assertThat(h.pid()).isNotEqualTo(pid);
+    assertThat(events.get(0).exitCode()).as("an adopted process's exit code is not known").isNull();
   }
 
   @Test
