@@ -31,6 +31,17 @@ public interface BlockDevice extends AutoCloseable {
   /** Writes {@code buf[off..off+len)} at {@code offset}. Durable only after {@link #flush()}. */
   void write(long offset, byte[] buf, int off, int len) throws IOException;
 
+  /**
+   * Writes the slices {@code bufs[i][offs[i] .. +len)} one after the other from {@code offset} (a
+   * gathering write, so that a caller need not copy them together first). The default writes them
+   * one by one.
+   */
+  default void write(long offset, byte[][] bufs, int[] offs, int len) throws IOException {
+    for (int i = 0; i < bufs.length; i++) {
+      write(offset + (long) i * len, bufs[i], offs[i], len);
+    }
+  }
+
   /** Makes every completed write durable. */
   void flush() throws IOException;
 

@@ -16,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 public final class FileBlockDevice implements BlockDevice {
   private final Path path;
   private final FileChannel channel;
+  private final Object gatherLock = new Object();
 
   private FileBlockDevice(Path path, FileChannel channel) {
     this.path = path;
@@ -77,6 +78,25 @@ public final class FileBlockDevice implements BlockDevice {
     long pos = offset;
     while (b.hasRemaining()) {
       pos += channel.write(b, pos);
+    }
+  }
+
+  /**
+   * One gathering system call ({@code writev}) at the channel's position, which only gathering
+   * writes use (positional reads and writes leave it alone), so they hold a lock for it.
+   */
+  @Override
+  public void write(long offset, byte[][] bufs, int[] offs, int len) throws IOException {
+    ByteBuffer[] b = new ByteBuffer[bufs.length];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = ByteBuffer.wrap(bufs[i], offs[i], len);
+    }
+    long total = (long) len * b.length;
+    synchronized (gatherLock) {
+      channel.position(offset);
+      for (long done = 0; done < total; ) {
+        done += channel.write(b);
+      }
     }
   }
 

@@ -63,6 +63,41 @@ public interface ErasureCodec {
   void encode(byte[][] shards, int off, int len);
 
   /**
+   * As {@link #encode(byte[][], int, int)}, data shard {@code j} read from {@code
+   * data[j][dataOffs[j] .. +len)} (so the data shards may be slices of one caller's buffer and need
+   * not be copied into shard buffers first), parity shard {@code p} written to {@code
+   * parity[p][parityOff .. +len)}. Parity must not overlap the data.
+   *
+   * @throws IllegalArgumentException for a wrong number of buffers or offsets, or a range that does
+   *     not fit its buffer
+   */
+  default void encode(byte[][] data, int[] dataOffs, byte[][] parity, int parityOff, int len) {
+    int k = dataShards();
+    int m = parityShards();
+    if (data.length != k || dataOffs.length != k || parity.length != m) {
+      throw new IllegalArgumentException(name() + " needs " + k + " data buffers and offsets and " + m + " parity buffers, got " + data.length + ", " + dataOffs.length + " and " + parity.length);
+    }
+    for (int i = 0; i < k + m; i++) {
+      byte[] b = i < k ? data[i] : parity[i - k];
+      int o = i < k ? dataOffs[i] : parityOff;
+      if (b == null || o < 0 || len < 0 || o > b.length - len) {
+        throw new IllegalArgumentException(name() + ": shard " + i + " range [" + o + ", " + o + "+" + len + ") does not fit its buffer");
+      }
+    }
+    byte[][] shards = new byte[k + m][];
+    for (int j = 0; j < k; j++) {
+      shards[j] = java.util.Arrays.copyOfRange(data[j], dataOffs[j], dataOffs[j] + len);
+    }
+    for (int p = 0; p < m; p++) {
+      shards[k + p] = new byte[len];
+    }
+    encode(shards, 0, len);
+    for (int p = 0; p < m; p++) {
+      System.arraycopy(shards[k + p], 0, parity[p], parityOff, len);
+    }
+  }
+
+  /**
    * Rebuilds the shards marked {@code wanted} from the shards marked {@code present}, reading
    * exactly {@code k} present shards (data shards first) and writing only the wanted ones.
    *

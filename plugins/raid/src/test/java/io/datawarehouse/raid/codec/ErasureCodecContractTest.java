@@ -56,6 +56,40 @@ public abstract class ErasureCodecContractTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("shapes")
+  void encode_dataAsSlicesOfOneBuffer_givesTheParityOfEncode(Shape shape) {
+    ErasureCodec codec = shape.codec();
+    int k = codec.dataShards();
+    int m = codec.parityShards();
+    SplittableRandom rnd = random(shape.label() + "slices");
+    for (int len : new int[] {0, 1, 31, 67, 256, 1000 + rnd.nextInt(200)}) {
+      byte[] caller = new byte[3 + k * (len + 7)];
+      TestBytes.fill(rnd, caller);
+      byte[][] data = new byte[k][];
+      int[] offs = new int[k];
+      byte[][] shards = new byte[k + m][len];
+      for (int j = 0; j < k; j++) {
+        data[j] = caller;
+        offs[j] = 3 + (k - 1 - j) * (len + 7); // out of order, with gaps
+        System.arraycopy(caller, offs[j], shards[j], 0, len);
+      }
+      codec.encode(shards, 0, len);
+      byte[] before = caller.clone();
+      byte[][] parity = new byte[m][len + 9];
+      codec.encode(data, offs, parity, 9, len);
+      for (int p = 0; p < m; p++) {
+        assertThat(java.util.Arrays.copyOfRange(parity[p], 9, 9 + len)).as("parity %d, len %d, seed %d", p, len, SEED).isEqualTo(shards[k + p]);
+      }
+      assertThat(caller).as("data untouched").isEqualTo(before);
+    }
+    assertThatThrownBy(() -> codec.encode(new byte[k][1], new int[k + 1], new byte[m][1], 0, 1)).isInstanceOf(IllegalArgumentException.class);
+    if (m > 0) {
+      byte[][] shortData = new byte[k][4];
+      assertThatThrownBy(() -> codec.encode(shortData, new int[k], new byte[m][8], 0, 8)).isInstanceOf(RuntimeException.class);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("shapes")
   void reconstruct_everyErasurePatternUpToM_recoversEveryShard(Shape shape) {
     ErasureCodec codec = shape.codec();
     int n = codec.totalShards();

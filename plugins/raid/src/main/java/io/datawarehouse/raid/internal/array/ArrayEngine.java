@@ -623,8 +623,9 @@ public final class ArrayEngine implements AutoCloseable {
   }
 
   /**
-   * Writes whole stripes {@code s0 .. s0+count-1} of a healthy array: every group is encoded into
-   * per-disk buffers, then each disk gets one request for its run of blocks.
+   * Writes whole stripes {@code s0 .. s0+count-1} of a healthy array: every group's parity is encoded
+   * from {@code src} into per-disk buffers (the data is not copied), then each disk gets one
+   * gathering request for its run of blocks.
    */
   private void writeBatch(long s0, int count, byte[] src, int off) throws IOException {
     int bs = layout.blockSize();
@@ -639,25 +640,44 @@ public final class ArrayEngine implements AutoCloseable {
         bitmap.begin(s0 + i);
         begun++;
       }
+      // data blocks are written and checksummed straight from src; only parity goes to scratch
+      byte[][][] slices = new byte[roles.length][count][];
+      int[][] offs = new int[roles.length][count];
       for (int i = 0; i < count; i++) {
         long s = s0 + i;
         for (int g = 0; g < layout.groups(); g++) {
           ErasureCodec codec = layout.codec(g);
           int k = codec.dataShards();
-          byte[][] sh = new byte[codec.totalShards()][];
-          for (int j = 0; j < sh.length; j++) {
-            sh[j] = bufs[layout.disk(s, g, j)];
-          }
+          int m = codec.parityShards();
+          byte[][] data = new byte[k][];
+          int[] dataOffs = new int[k];
+          byte[][] parity = new byte[m][];
           for (int j = 0; j < k; j++) {
-            int c = g * k + j;
-            System.arraycopy(src, (int) (off + i * stripeData + (long) c * bs), sh[j], i * bs, bs);
+            int role = layout.disk(s, g, j);
+            data[j] = src;
+            dataOffs[j] = (int) (off + i * stripeData + (long) (g * k + j) * bs);
+            slices[role][i] = src;
+            offs[role][i] = dataOffs[j];
           }
-          codec.encode(sh, i * bs, bs);
+          for (int p = 0; p < m; p++) {
+            int role = layout.disk(s, g, k + p);
+            parity[p] = bufs[role];
+            slices[role][i] = bufs[role];
+            offs[role][i] = i * bs;
+          }
+          codec.encode(data, dataOffs, parity, i * bs, bs);
         }
       }
       for (int r = 0; r < roles.length; r++) {
-        byte[] data = bufs[r];
-        writeToDisk(s0, r, d -> d.writeBlocks(s0, count, data, 0));
+        for (int i = 0; i < count; i++) {
+          if (slices[r][i] == null) { // a disk in no group (as before: its scratch block)
+            slices[r][i] = bufs[r];
+            offs[r][i] = i * bs;
+          }
+        }
+        byte[][] sl = slices[r];
+        int[] of = offs[r];
+        writeToDisk(s0, r, d -> d.writeBlocks(s0, sl, of));
       }
       for (int g = 0; g < layout.groups(); g++) {
         requireAlive(s0, g);

@@ -171,6 +171,30 @@ public final class MatrixCodec implements ErasureCodec {
   }
 
   @Override
+  public void encode(byte[][] data, int[] dataOffs, byte[][] parity, int parityOff, int len) {
+    if (kind != Kind.RAID6 && kind != Kind.MIRROR && m > 0) {
+      ErasureCodec.super.encode(data, dataOffs, parity, parityOff, len);
+      return;
+    }
+    if (data.length != k || dataOffs.length != k || parity.length != m) {
+      throw new IllegalArgumentException(name + " needs " + k + " data buffers and offsets and " + m + " parity buffers, got " + data.length + ", " + dataOffs.length + " and " + parity.length);
+    }
+    for (int j = 0; j < k; j++) {
+      checkRange("data shard " + j, data[j], dataOffs[j], len);
+    }
+    for (int p = 0; p < m; p++) {
+      checkRange("parity shard " + p, parity[p], parityOff, len);
+    }
+    if (len > 0 && kind == Kind.RAID6) {
+      kernel.pq(data, dataOffs, parity[0], parity[1], parityOff, len);
+    } else if (len > 0) { // a mirror, or no parity
+      for (byte[] p : parity) {
+        System.arraycopy(data[0], dataOffs[0], p, parityOff, len);
+      }
+    }
+  }
+
+  @Override
   public void reconstruct(byte[][] shards, boolean[] present, boolean[] wanted, int off, int len) {
     int n = k + m;
     if (present.length != n || wanted.length != n) {

@@ -212,32 +212,40 @@ public final class MemberDisk implements AutoCloseable {
   }
 
   /**
-   * Writes {@code count} consecutive blocks with two device requests (checksums, then data) when
-   * none of them is remapped; otherwise, or when the batch write fails, block by block (which
-   * remaps what fails).
+   * Writes {@code bufs.length} consecutive blocks from {@code first}, block {@code i} taken from
+   * {@code bufs[i][offs[i] .. +blockSize)} (slices of a caller's buffer need no copy), with two
+   * device requests (checksums, then one gathering write of the data) when none of them is
+   * remapped; otherwise, or when the batch write fails, block by block (which remaps what fails).
    */
-  public void writeBlocks(long first, int count, byte[] buf, int off) throws IOException {
+  public void writeBlocks(long first, byte[][] bufs, int[] offs) throws IOException {
     int bs = layout.blockSize();
+    int count = bufs.length;
     if (count == 1 || anyRemapped(first, count)) {
       for (int i = 0; i < count; i++) {
-        writeBlock(first + i, buf, off + i * bs);
+        writeBlock(first + i, bufs[i], offs[i]);
       }
       return;
     }
     int[] v = new int[count];
     ByteBuffer entries = ByteBuffer.allocate(8 * count);
+    boolean contiguous = true;
     for (int i = 0; i < count; i++) {
-      v[i] = checksum(buf, off + i * bs);
+      v[i] = checksum(bufs[i], offs[i]);
       entries.putInt(v[i]).putInt(crc[(int) (2 * (first + i))]);
+      contiguous &= bufs[i] == bufs[0] && offs[i] == offs[0] + i * bs;
     }
     long t0 = System.nanoTime();
     try {
       dev.write(layout.crcStart() + 8 * first, entries.array(), 0, entries.capacity());
-      dev.write(layout.blockOffset(first), buf, off, count * bs);
+      if (contiguous) {
+        dev.write(layout.blockOffset(first), bufs[0], offs[0], count * bs);
+      } else {
+        dev.write(layout.blockOffset(first), bufs, offs, bs);
+      }
     } catch (IOException e) {
       counters.writeErrors.incrementAndGet();
       for (int i = 0; i < count; i++) {
-        writeBlock(first + i, buf, off + i * bs);
+        writeBlock(first + i, bufs[i], offs[i]);
       }
       return;
     } finally {

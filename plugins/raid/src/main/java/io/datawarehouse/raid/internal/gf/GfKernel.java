@@ -34,5 +34,15 @@ public interface GfKernel {
    * RAID6 syndromes: {@code p = sum in[i]}, {@code q = sum 2^i * in[i]}, Q by Horner's rule (one
    * multiply-by-2 per input).
    */
-  void pq(byte[][] in, int inOff, byte[] p, byte[] q, int outOff, int len);
+  default void pq(byte[][] in, int inOff, byte[] p, byte[] q, int outOff, int len) {
+    int[] offs = new int[in.length];
+    java.util.Arrays.fill(offs, inOff);
+    pq(in, offs, p, q, outOff, len);
+  }
+
+  /**
+   * As {@link #pq(byte[][], int, byte[], byte[], int, int)}, input {@code i} starting at {@code
+   * inOffs[i]} (several inputs may be slices of one array, e.g. a caller's buffer).
+   */
+  void pq(byte[][] in, int[] inOffs, byte[] p, byte[] q, int outOff, int len);
 }

@@ -79,18 +79,18 @@ public final class ScalarKernel implements GfKernel {
   }
 
   @Override
-  public void pq(byte[][] in, int inOff, byte[] p, byte[] q, int outOff, int len) {
-    pqRange(in, inOff, p, q, outOff, 0, len);
+  public void pq(byte[][] in, int[] inOffs, byte[] p, byte[] q, int outOff, int len) {
+    pqRange(in, inOffs, p, q, outOff, 0, len);
   }
 
-  static void pqRange(byte[][] in, int inOff, byte[] p, byte[] q, int outOff, int from, int to) {
+  static void pqRange(byte[][] in, int[] inOffs, byte[] p, byte[] q, int outOff, int from, int to) {
     int last = in.length - 1;
     int x = from;
     for (; x + 8 <= to; x += 8) {
-      long pv = (long) LONGS.get(in[last], inOff + x);
+      long pv = (long) LONGS.get(in[last], inOffs[last] + x);
       long qv = pv;
       for (int i = last - 1; i >= 0; i--) {
-        long d = (long) LONGS.get(in[i], inOff + x);
+        long d = (long) LONGS.get(in[i], inOffs[i] + x);
         pv ^= d;
         qv = times2(qv) ^ d;
       }
@@ -98,10 +98,10 @@ public final class ScalarKernel implements GfKernel {
       LONGS.set(q, outOff + x, qv);
     }
     for (; x < to; x++) {
-      int pv = in[last][inOff + x] & 0xff;
+      int pv = in[last][inOffs[last] + x] & 0xff;
       int qv = pv;
       for (int i = last - 1; i >= 0; i--) {
-        int d = in[i][inOff + x] & 0xff;
+        int d = in[i][inOffs[i] + x] & 0xff;
         pv ^= d;
         qv = Gf256.mul(qv, 2) ^ d;
       }

@@ -79,7 +79,7 @@ final class WarmingKernel implements GfKernel {
   }
 
   @Override
-  public void pq(byte[][] in, int inOff, byte[] p, byte[] q, int outOff, int len) {
-    current().pq(in, inOff, p, q, outOff, len);
+  public void pq(byte[][] in, int[] inOffs, byte[] p, byte[] q, int outOff, int len) {
+    current().pq(in, inOffs, p, q, outOff, len);
   }
 }

@@ -199,17 +199,17 @@ public final class VectorKernel implements GfKernel {
   }
 
   @Override
-  public void pq(byte[][] in, int inOff, byte[] p, byte[] q, int outOff, int len) {
+  public void pq(byte[][] in, int[] inOffs, byte[] p, byte[] q, int outOff, int len) {
     int step = WIDE.length();
     int vecLen = len - len % step;
     int last = in.length - 1;
     ByteVector poly = ByteVector.broadcast(WIDE, (byte) 0x1d);
     ByteVector zero = ByteVector.zero(WIDE);
     for (int x = 0; x < vecLen; x += step) {
-      ByteVector pv = ByteVector.fromArray(WIDE, in[last], inOff + x);
+      ByteVector pv = ByteVector.fromArray(WIDE, in[last], inOffs[last] + x);
       ByteVector qv = pv;
       for (int i = last - 1; i >= 0; i--) {
-        ByteVector d = ByteVector.fromArray(WIDE, in[i], inOff + x);
+        ByteVector d = ByteVector.fromArray(WIDE, in[i], inOffs[i] + x);
         pv = pv.lanewise(VectorOperators.XOR, d);
         VectorMask<Byte> overflow = qv.compare(VectorOperators.LT, (byte) 0);
         qv = qv.add(qv).lanewise(VectorOperators.XOR, zero.blend(poly, overflow)).lanewise(VectorOperators.XOR, d);
@@ -218,7 +218,7 @@ public final class VectorKernel implements GfKernel {
       qv.intoArray(q, outOff + x);
     }
     if (vecLen < len) {
-      ScalarKernel.pqRange(in, inOff, p, q, outOff, vecLen, len);
+      ScalarKernel.pqRange(in, inOffs, p, q, outOff, vecLen, len);
     }
   }
 }
