@@ -34,9 +34,10 @@ import org.rocksdb.WriteOptions;
 
 /**
  * The {@code rocksdb} memory backend beside raw RocksDB in the same run: puts and point gets of
- * 1 KiB records ({@code impl=memory-rocksdb} stores a {@link MemoryRecord} with its four index
- * entries and counters in one WriteBatch; {@code impl=raw-rocksdb} puts the same 1 KiB under the
- * same key, the floor). Both use the WAL without fsync and the same block cache size.
+ * 1 KiB records ({@code impl=memory-rocksdb} stores a {@link MemoryRecord} with its scope, tier and
+ * tag index entries in one WriteBatch; {@code impl=raw-rocksdb} puts the same 1 KiB under the same
+ * key, the floor). Both write with the same {@link WriteOptions}: the backend's defaults, WAL on,
+ * fsync per write as {@link RocksDbBackend.Options#syncWrites()} says (off).
  *
  * <p>Run: {@code java -jar dw-bench/target/benchmarks.jar MemoryBackendBenchmark -f 1 -wi 2 -i 3 -r 2s}.
  */
@@ -48,6 +49,7 @@ import org.rocksdb.WriteOptions;
 @Measurement(iterations = 3, time = 2)
 public class MemoryBackendBenchmark {
   static final int PRELOADED = 100_000;
+  static final RocksDbBackend.Options OPTIONS = RocksDbBackend.Options.defaults();
 
   @Param({"memory-rocksdb", "raw-rocksdb"})
   public String impl;
@@ -71,7 +73,7 @@ public class MemoryBackendBenchmark {
     payload = new byte[1024];
     new SplittableRandom(7).nextBytes(payload);
     if (impl.equals("memory-rocksdb")) {
-      backend = RocksDbBackend.open(dir.resolve("db"), RocksDbBackend.Options.defaults(), Time.SYSTEM);
+      backend = RocksDbBackend.open(dir.resolve("db"), OPTIONS, Time.SYSTEM);
       List<MemoryRecord> batch = new ArrayList<>();
       for (int i = 0; i < PRELOADED; i++) {
         batch.add(record(i));
@@ -83,7 +85,8 @@ public class MemoryBackendBenchmark {
     } else {
       rawOptions = new Options().setCreateIfMissing(true);
       raw = RocksDB.open(rawOptions, dir.resolve("raw").toString());
-      rawWrite = new WriteOptions();
+      // the same write options as the backend's: WAL on, fsync only when the backend syncs too
+      rawWrite = new WriteOptions().setSync(OPTIONS.syncWrites()).setDisableWAL(false);
       for (int i = 0; i < PRELOADED; i++) {
         raw.put(rawWrite, key(i), payload);
       }

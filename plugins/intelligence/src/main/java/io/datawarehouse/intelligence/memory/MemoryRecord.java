@@ -111,6 +111,37 @@ public final class MemoryRecord {
     this.version = b.version;
   }
 
+  /** A copy of {@code r} with other bookkeeping fields; every other field is shared, already validated. */
+  private MemoryRecord(MemoryRecord r, Instant createdAt, Instant lastAccessedAt, long accessCount, long version) {
+    if (accessCount < 0 || version < 0) {
+      throw DwException.invalidArgument("record '" + r.id + "': access count and version must be >= 0");
+    }
+    this.id = r.id;
+    this.content = r.content;
+    this.tier = r.tier;
+    this.scope = r.scope;
+    this.embedding = r.embedding;
+    this.metadata = r.metadata;
+    this.tags = r.tags;
+    this.contentType = r.contentType;
+    this.importance = r.importance;
+    this.createdAt = createdAt;
+    this.lastAccessedAt = lastAccessedAt != null ? lastAccessedAt : createdAt;
+    this.accessCount = accessCount;
+    this.expiresAt = r.expiresAt;
+    this.version = version;
+    this.contentHash = r.contentHash;
+  }
+
+  /**
+   * This record with other bookkeeping (times, access count, version) and every other field the
+   * same: what {@code toBuilder()...build()} gives, without validating and copying the rest again.
+   * A null {@code lastAccessedAt} means {@code createdAt}, as in the builder.
+   */
+  public MemoryRecord withBookkeeping(Instant createdAt, Instant lastAccessedAt, long accessCount, long version) {
+    return new MemoryRecord(this, createdAt, lastAccessedAt, accessCount, version);
+  }
+
   private static String checkName(String what, String value, int max) {
     if (value == null || value.isEmpty()) {
       throw DwException.invalidArgument("a memory record's " + what + " must not be empty");

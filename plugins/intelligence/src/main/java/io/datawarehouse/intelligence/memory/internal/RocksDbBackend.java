@@ -11,8 +11,6 @@ import io.datawarehouse.sdk.ErrorCode;
 import io.datawarehouse.sdk.Health;
 import io.datawarehouse.sdk.Time;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +21,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,13 +64,17 @@ import org.slf4j.LoggerFactory;
  * <h2>Layout</h2>
  * Column families (key layouts in {@link Keys}): {@code records} (id → {@link RecordCodec} value),
  * four secondary indexes with empty values, {@code idx_scope} (scope, tier, id), {@code idx_tier},
- * {@code idx_tag} and {@code idx_expiry}, and {@code meta}: the format marker and the counters
- * (records, bytes, per tier), kept with RocksDB's {@code uint64add} merge operator so a write adds
- * its deltas in the same batch without reading them.
+ * {@code idx_tag} and {@code idx_expiry}, and {@code meta}: the format marker ({@value #FORMAT})
+ * and, only while the store is closed, the saved {@link Counters} (records and bytes per tier).
+ * The counters live in memory while open: saved at a clean close, deleted durably at open, and
+ * recounted from the records when an open finds none (after a crash, or in a checkpoint). A
+ * format-1 store (counters as {@code uint64add} merge operands written with every put) is migrated
+ * in place at open; any other format is refused, the directory untouched.
  *
  * <h2>Invariants</h2>
- * A record and all its index entries and counter deltas are written in one {@link WriteBatch}, so
- * after any crash the indexes agree with the records (the WAL replays whole batches or nothing).
+ * A record and all its index entries are written in one {@link WriteBatch}, so after any crash the
+ * indexes agree with the records (the WAL replays whole batches or nothing); the counters take the
+ * batch's deltas after it is written, under the same stripe locks.
  * Writers of one id serialise on a striped lock (read the old record, compute index changes and
  * the version, write); batches lock their stripes in ascending order. Readers take no record lock:
  * a query reads from one snapshot, so index scans and record fetches see the same state.
@@ -96,10 +97,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class RocksDbBackend implements PersistenceBackend {
   private static final Logger LOG = LoggerFactory.getLogger(RocksDbBackend.class);
-  private static final String FORMAT = "dw-memory-rocksdb/1";
+  private static final String FORMAT = "dw-memory-rocksdb/2";
+  /** Version 1 kept its counters as {@code uint64add} merge operands; it is migrated at open. */
+  private static final String FORMAT_V1 = "dw-memory-rocksdb/1";
   private static final byte[] FORMAT_KEY = Keys.utf8("format");
-  private static final byte[] COUNT_KEY = Keys.utf8("records");
-  private static final byte[] BYTES_KEY = Keys.utf8("bytes");
+  /** The counters as of the last clean close; absent while the store is open (see {@link Counters}). */
+  private static final byte[] COUNTERS_KEY = Keys.utf8("counters");
   private static final int STRIPES = 256;
   private static final int FETCH_CHUNK = 256;
   private static final int TOP_K_MAX = 10_000;
@@ -142,9 +145,14 @@ public final class RocksDbBackend implements PersistenceBackend {
   private final RocksDB db;
   private final WriteOptions writeOptions;
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+  /** One reusable batch per stripe, for single-record writes made under that stripe's lock. */
+  private final WriteBatch[] stripeBatches = new WriteBatch[STRIPES];
+  private final Counters counters = new Counters();
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final Set<AutoCloseable> openStreams = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+  /** Set when open refused the directory: close then writes nothing into it. */
+  private boolean refused;
   private volatile String lastError;
 
   private RocksDbBackend(Path dir, Options options, Time time) throws RocksDBException, IOException {
@@ -169,6 +177,7 @@ public final class RocksDbBackend implements PersistenceBackend {
           .setCompressionType(CompressionType.LZ4_COMPRESSION)
           .setLevelCompactionDynamicLevelBytes(true);
       if (name.equals("meta")) {
+        // format 1 kept counters as merge operands; compaction of a migrated store still needs the operator
         o.setMergeOperatorName("uint64add");
       }
       cfOptions.add(o);
@@ -183,16 +192,70 @@ public final class RocksDbBackend implements PersistenceBackend {
     this.writeOptions = new WriteOptions().setSync(options.syncWrites());
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new ReentrantLock();
+      stripeBatches[i] = new WriteBatch();
     }
-    byte[] format = db.get(cfs.get(CF_META), FORMAT_KEY);
-    if (format == null) {
-      db.put(cfs.get(CF_META), writeOptions, FORMAT_KEY, Keys.utf8(FORMAT));
-    } else if (!FORMAT.equals(new String(format, StandardCharsets.UTF_8))) {
-      String found = new String(format, StandardCharsets.UTF_8);
-      close();
-      throw DwException.of(ErrorCode.FAILED_PRECONDITION, dir + " holds a memory store of format '" + found
-          + "'; this build reads '" + FORMAT + "'");
+    try {
+      loadCounters();
+    } catch (RuntimeException | RocksDBException e) {
+      refuseAndClose();
+      throw e;
     }
+  }
+
+  /**
+   * Checks the format and brings the counters into memory: from the snapshot a clean close left
+   * (then deleted, durably, so that a crash from now on is seen as one), else by a recount of the
+   * records. A version-1 store is migrated in place (its records and indexes are unchanged; its
+   * merge-operand counters are dropped and recounted); an unknown format is refused untouched.
+   */
+  private void loadCounters() throws RocksDBException {
+    ColumnFamilyHandle meta = cfs.get(CF_META);
+    byte[] format = db.get(meta, FORMAT_KEY);
+    String found = format == null ? null : new String(format, StandardCharsets.UTF_8);
+    try (WriteOptions sync = new WriteOptions().setSync(true); WriteBatch b = new WriteBatch()) {
+      if (found == null || found.equals(FORMAT)) {
+        byte[] saved = found == null ? null : db.get(meta, COUNTERS_KEY);
+        if (saved != null && counters.restore(saved)) {
+          LOG.debug("rocksdb memory store {}: counters restored from the last clean close", dir);
+        } else {
+          if (found != null) {
+            LOG.warn("rocksdb memory store {} was not closed cleanly (or its saved counters are damaged): recounting", dir);
+          }
+          recount();
+        }
+        b.put(meta, FORMAT_KEY, Keys.utf8(FORMAT));
+        b.delete(meta, COUNTERS_KEY);
+      } else if (found.equals(FORMAT_V1)) {
+        recount();
+        b.put(meta, FORMAT_KEY, Keys.utf8(FORMAT));
+        for (String k : V1_COUNTER_KEYS) {
+          b.delete(meta, Keys.utf8(k));
+        }
+        LOG.info("rocksdb memory store {}: migrated from format '{}' to '{}' ({} records)", dir, FORMAT_V1, FORMAT, counters.records());
+      } else {
+        throw DwException.of(ErrorCode.FAILED_PRECONDITION, dir + " holds a memory store of format '" + found
+            + "'; this build reads '" + FORMAT + "' and migrates '" + FORMAT_V1 + "'");
+      }
+      db.write(sync, b);
+    }
+  }
+
+  private static final List<String> V1_COUNTER_KEYS = List.of("records", "bytes",
+      "tier.0.records", "tier.0.bytes", "tier.1.records", "tier.1.bytes",
+      "tier.2.records", "tier.2.bytes", "tier.3.records", "tier.3.bytes");
+
+  /** Sets the counters from a scan of every record (verifying each one as it is decoded). */
+  private void recount() {
+    long t0 = System.nanoTime();
+    Counters.Delta d = new Counters.Delta();
+    try (RocksIterator it = db.newIterator(cfs.get(CF_RECORDS))) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        d.add(RecordCodec.decode(it.value(), new String(it.key(), StandardCharsets.UTF_8), dir.toString()), 1);
+      }
+    }
+    counters.reset();
+    counters.apply(d);
+    LOG.info("rocksdb memory store {}: counted {} records in {} ms", dir, counters.records(), (System.nanoTime() - t0) / 1_000_000);
   }
 
   /**
@@ -204,7 +267,7 @@ public final class RocksDbBackend implements PersistenceBackend {
   public static RocksDbBackend open(Path dir, Options options, Time time) {
     try {
       RocksDbBackend b = new RocksDbBackend(dir, options, time);
-      LOG.info("memory store opened: rocksdb {} ({} records)", dir, b.counter(COUNT_KEY));
+      LOG.info("memory store opened: rocksdb {} ({} records)", dir, b.counters.records());
       return b;
     } catch (RocksDBException e) {
       throw translate(e, "cannot open the RocksDB memory store in " + dir);
@@ -273,10 +336,21 @@ public final class RocksDbBackend implements PersistenceBackend {
     lifecycle.readLock().unlock();
   }
 
+  private static int stripe(String id) {
+    return (id.hashCode() * 0x9E3779B9 >>> 24) & (STRIPES - 1);
+  }
+
+  /** Locks the stripe of one id and returns it (its {@link #stripeBatches} entry is the caller's until unlocked). */
+  private int lockStripe(String id) {
+    int i = stripe(id);
+    stripes[i].lock();
+    return i;
+  }
+
   private int[] lockStripes(Collection<String> ids) {
     TreeSet<Integer> idx = new TreeSet<>();
     for (String id : ids) {
-      idx.add((id.hashCode() * 0x9E3779B9 >>> 24) & (STRIPES - 1));
+      idx.add(stripe(id));
     }
     int[] order = idx.stream().mapToInt(Integer::intValue).toArray();
     for (int i : order) {
@@ -292,35 +366,6 @@ public final class RocksDbBackend implements PersistenceBackend {
   }
 
   // ------------------------------------------------------------------ writes
-
-  /** Counter deltas of one batch, merged once per key. */
-  private static final class Deltas {
-    final Map<String, long[]> byKey = new HashMap<>();
-
-    void add(MemoryRecord r, int sign) {
-      long size = r.sizeBytes();
-      add("records", sign);
-      add("bytes", sign * size);
-      add("tier." + r.tier().code() + ".records", sign);
-      add("tier." + r.tier().code() + ".bytes", sign * size);
-    }
-
-    void add(String key, long v) {
-      byKey.computeIfAbsent(key, k -> new long[1])[0] += v;
-    }
-
-    void writeTo(WriteBatch batch, ColumnFamilyHandle meta) throws RocksDBException {
-      for (Map.Entry<String, long[]> e : byKey.entrySet()) {
-        if (e.getValue()[0] != 0) {
-          batch.merge(meta, Keys.utf8(e.getKey()), le(e.getValue()[0]));
-        }
-      }
-    }
-  }
-
-  private static byte[] le(long v) {
-    return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array();
-  }
 
   private void putIndexes(WriteBatch b, MemoryRecord r, byte[] id) throws RocksDBException {
     byte[] empty = new byte[0];
@@ -352,7 +397,7 @@ public final class RocksDbBackend implements PersistenceBackend {
   }
 
   /** Adds the replacement of {@code old} (may be null) by {@code s} to the batch. */
-  private void replace(WriteBatch b, Deltas d, MemoryRecord old, MemoryRecord s, byte[] id) throws RocksDBException {
+  private void replace(WriteBatch b, Counters.Delta d, MemoryRecord old, MemoryRecord s, byte[] id) throws RocksDBException {
     b.put(cfs.get(CF_RECORDS), id, RecordCodec.encode(s));
     if (old == null) {
       putIndexes(b, s, id);
@@ -389,21 +434,23 @@ public final class RocksDbBackend implements PersistenceBackend {
   public MemoryRecord store(MemoryRecord record) {
     long t0 = stats.start();
     enter();
-    int[] locked = lockStripes(List.of(record.id()));
-    try (WriteBatch b = new WriteBatch()) {
+    int stripe = lockStripe(record.id());
+    WriteBatch b = stripeBatches[stripe];
+    try {
       byte[] id = Keys.utf8(record.id());
       MemoryRecord old = readRaw(id, record.id());
       MemoryRecord s = Stamps.forStore(record, old, time.now());
-      Deltas d = new Deltas();
+      Counters.Delta d = new Counters.Delta();
       replace(b, d, old, s, id);
-      d.writeTo(b, cfs.get(CF_META));
       db.write(writeOptions, b);
+      counters.apply(d);
       stats.writes.increment();
       return s;
     } catch (RocksDBException e) {
       throw fail(e, "store '" + record.id() + "'");
     } finally {
-      unlock(locked);
+      b.clear(); // emptied before the stripe is released, so the next writer starts from nothing
+      stripes[stripe].unlock();
       exit();
       stats.record("store", t0);
     }
@@ -423,15 +470,15 @@ public final class RocksDbBackend implements PersistenceBackend {
       List<byte[]> keys = ids.stream().map(Keys::utf8).toList();
       List<MemoryRecord> olds = readRaw(null, keys, ids);
       Instant now = time.now();
-      Deltas d = new Deltas();
+      Counters.Delta d = new Counters.Delta();
       List<MemoryRecord> out = new ArrayList<>(records.size());
       for (int i = 0; i < records.size(); i++) {
         MemoryRecord s = Stamps.forStore(records.get(i), olds.get(i), now);
         replace(b, d, olds.get(i), s, keys.get(i));
         out.add(s);
       }
-      d.writeTo(b, cfs.get(CF_META));
       db.write(writeOptions, b);
+      counters.apply(d);
       stats.writes.add(out.size());
       return out;
     } catch (RocksDBException e) {
@@ -447,21 +494,23 @@ public final class RocksDbBackend implements PersistenceBackend {
   public MemoryRecord update(MemoryRecord record) {
     long t0 = stats.start();
     enter();
-    int[] locked = lockStripes(List.of(record.id()));
-    try (WriteBatch b = new WriteBatch()) {
+    int stripe = lockStripe(record.id());
+    WriteBatch b = stripeBatches[stripe];
+    try {
       byte[] id = Keys.utf8(record.id());
       MemoryRecord old = readRaw(id, record.id());
       MemoryRecord s = Stamps.forUpdate(record, old, time.now(), name());
-      Deltas d = new Deltas();
+      Counters.Delta d = new Counters.Delta();
       replace(b, d, old, s, id);
-      d.writeTo(b, cfs.get(CF_META));
       db.write(writeOptions, b);
+      counters.apply(d);
       stats.writes.increment();
       return s;
     } catch (RocksDBException e) {
       throw fail(e, "update '" + record.id() + "'");
     } finally {
-      unlock(locked);
+      b.clear(); // emptied before the stripe is released, so the next writer starts from nothing
+      stripes[stripe].unlock();
       exit();
       stats.record("update", t0);
     }
@@ -498,7 +547,7 @@ public final class RocksDbBackend implements PersistenceBackend {
   private int deleteLocked(WriteBatch b, List<String> ids, Instant expiredAt) throws RocksDBException {
     List<byte[]> keys = ids.stream().map(Keys::utf8).toList();
     List<MemoryRecord> olds = readRaw(null, keys, ids);
-    Deltas d = new Deltas();
+    Counters.Delta d = new Counters.Delta();
     int n = 0;
     for (int i = 0; i < ids.size(); i++) {
       MemoryRecord old = olds.get(i);
@@ -511,8 +560,8 @@ public final class RocksDbBackend implements PersistenceBackend {
       n++;
     }
     if (n > 0) {
-      d.writeTo(b, cfs.get(CF_META));
       db.write(writeOptions, b);
+      counters.apply(d);
     }
     return n;
   }
@@ -529,7 +578,7 @@ public final class RocksDbBackend implements PersistenceBackend {
       List<byte[]> keys = ids.stream().map(Keys::utf8).toList();
       List<MemoryRecord> olds = readRaw(null, keys, ids);
       Instant now = time.now();
-      Deltas d = new Deltas();
+      Counters.Delta d = new Counters.Delta();
       int n = 0;
       for (int i = 0; i < ids.size(); i++) {
         MemoryRecord old = olds.get(i);
@@ -539,8 +588,8 @@ public final class RocksDbBackend implements PersistenceBackend {
         }
       }
       if (n > 0) {
-        d.writeTo(b, cfs.get(CF_META));
         db.write(writeOptions, b);
+        counters.apply(d);
       }
       stats.writes.add(n);
       return n;
@@ -1005,24 +1054,21 @@ public final class RocksDbBackend implements PersistenceBackend {
     }
   }
 
-  private long counter(byte[] key) throws RocksDBException {
-    byte[] v = db.get(cfs.get(CF_META), key);
-    return v == null ? 0 : ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).getLong();
-  }
-
   @Override
   public BackendStatistics statistics() {
     enter();
     try {
+      long[] c = counters.snapshot();
       Map<MemoryTier, BackendStatistics.TierStatistics> tiers = new EnumMap<>(MemoryTier.class);
+      long records = 0;
+      long bytes = 0;
       for (MemoryTier t : MemoryTier.values()) {
-        tiers.put(t, new BackendStatistics.TierStatistics(counter(Keys.utf8("tier." + t.code() + ".records")),
-            counter(Keys.utf8("tier." + t.code() + ".bytes"))));
+        tiers.put(t, new BackendStatistics.TierStatistics(c[2 * t.ordinal()], c[2 * t.ordinal() + 1]));
+        records += c[2 * t.ordinal()];
+        bytes += c[2 * t.ordinal() + 1];
       }
-      return new BackendStatistics(name(), counter(COUNT_KEY), counter(BYTES_KEY), tiers, stats.reads.sum(),
+      return new BackendStatistics(name(), records, bytes, tiers, stats.reads.sum(),
           stats.writes.sum(), stats.deletes.sum(), stats.queries.sum(), stats.latencies(), diskBytes());
-    } catch (RocksDBException e) {
-      throw fail(e, "statistics");
     } finally {
       exit();
     }
@@ -1077,20 +1123,33 @@ public final class RocksDbBackend implements PersistenceBackend {
     }
     lifecycle.writeLock().lock();
     try {
-      try {
-        db.flushWal(true);
-      } catch (RocksDBException e) {
-        LOG.warn("rocksdb memory store {}: syncing the WAL at close failed: {}", dir, e.getMessage());
+      if (!refused) {
+        try (WriteOptions sync = new WriteOptions().setSync(true)) {
+          db.flushWal(true);
+          // no write is in flight (the write lock is held): the counters are exact, save them for the next open
+          db.put(cfs.get(CF_META), sync, COUNTERS_KEY, counters.save());
+        } catch (RocksDBException e) {
+          LOG.warn("rocksdb memory store {}: syncing the WAL or saving the counters at close failed ({}); the next open recounts",
+              dir, e.getMessage());
+        }
       }
       for (ColumnFamilyHandle h : cfs) {
         h.close();
       }
       db.close();
+      for (WriteBatch b : stripeBatches) {
+        b.close();
+      }
       writeOptions.close();
       releaseOptions();
     } finally {
       lifecycle.writeLock().unlock();
     }
+  }
+
+  private void refuseAndClose() {
+    refused = true;
+    close();
   }
 
   private void releaseOptions() {

@@ -16,11 +16,8 @@ public final class Stamps {
   public static MemoryRecord forStore(MemoryRecord r, MemoryRecord old, Instant now) {
     boolean live = old != null && !old.isExpired(now);
     Instant created = r.createdAt() != null ? r.createdAt() : live ? old.createdAt() : now;
-    return r.toBuilder()
-        .createdAt(created)
-        .lastAccessedAt(r.lastAccessedAt() != null ? r.lastAccessedAt() : created)
-        .version(old == null ? 1 : old.version() + 1)
-        .build();
+    return r.withBookkeeping(created, r.lastAccessedAt() != null ? r.lastAccessedAt() : created, r.accessCount(),
+        old == null ? 1 : old.version() + 1);
   }
 
   /**
@@ -37,18 +34,13 @@ public final class Stamps {
       throw DwException.of(ErrorCode.CONFLICT, "memory record '" + r.id() + "' is at version " + old.version()
           + ", the update was made from version " + r.version() + ": read it again and reapply the change");
     }
-    return r.toBuilder()
-        .createdAt(old.createdAt())
-        .lastAccessedAt(old.lastAccessedAt())
-        .accessCount(old.accessCount())
-        .version(old.version() + 1)
-        .build();
+    return r.withBookkeeping(old.createdAt(), old.lastAccessedAt(), old.accessCount(), old.version() + 1);
   }
 
   /** {@code old} after one more access at {@code at}. */
   public static MemoryRecord touched(MemoryRecord old, Instant at) {
     Instant last = old.lastAccessedAt() == null || at.isAfter(old.lastAccessedAt()) ? at : old.lastAccessedAt();
-    return old.toBuilder().lastAccessedAt(last).accessCount(old.accessCount() + 1).build();
+    return old.withBookkeeping(old.createdAt(), last, old.accessCount() + 1, old.version());
   }
 
   /** INVALID_ARGUMENT when a batch names an id twice. */
