@@ -39,7 +39,7 @@ public final class ConfigLoader {
   /** Environment variables read by the launcher and commands, not configuration keys. */
   public static final Set<String> RESERVED_ENV = Set.of(
       "DW_CONFIG", "DW_HOME", "DW_OPTS", "DW_JAVA_OPTS", "DW_JAVA_HOME", "DW_LOG_LEVEL", "DW_BACKUP_PASSPHRASE",
-      "DW_REQUIRE_SERVICES", "DW_DATA_DIR", "DW_NO_BUILD", "DW_MAVEN_OPTS");
+      "DW_REQUIRE_SERVICES", "DW_DATA_DIR", "DW_NO_BUILD", "DW_MAVEN_OPTS", "DW_CDS");
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 

@@ -120,6 +120,13 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void env_launcherVariables_areNoWarning() {
+    ConfigLoader.Loaded l = ConfigLoader.load(ROOT, null, Map.of("DW_CDS", "0", "DW_NO_BUILD", "1", "DW_JAVA_OPTS", "-Xmx1g"),
+        Map.of());
+    assertThat(l.warnings()).isEmpty();
+  }
+
+  @Test
   void load_unknownKey_namesItAndSuggests() throws Exception {
     Path f = yaml("storage:\n  stroe: s3\n");
     assertThatThrownBy(() -> ConfigLoader.load(ROOT, f, Map.of(), Map.of()))
