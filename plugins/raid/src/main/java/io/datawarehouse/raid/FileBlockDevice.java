@@ -17,6 +17,9 @@ public final class FileBlockDevice implements BlockDevice {
   private final Path path;
   private final FileChannel channel;
   private final Object gatherLock = new Object();
+  /** Largest scattering read made with one request ({@link #read(long, byte[][], int[], int)}). */
+  private static final int SCATTER_MAX = 4 << 20;
+  private static final ThreadLocal<ByteBuffer> SCATTER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 << 10));
 
   private FileBlockDevice(Path path, FileChannel channel) {
     this.path = path;
@@ -69,6 +72,40 @@ public final class FileBlockDevice implements BlockDevice {
         throw new EOFException(path + ": read of " + len + " bytes at " + offset + " ends past the end of the device (" + channel.size() + " bytes)");
       }
       pos += n;
+    }
+  }
+
+  /**
+   * One positional read ({@code pread}) of the whole range into a per-thread direct buffer, then
+   * the slices are copied out of it. This is the copy the JDK makes anyway for a read into a heap
+   * buffer (through its own temporary direct buffer), so the scattering read costs one system call
+   * where slice-by-slice reads cost one each. (A real {@code readv} would need the channel's
+   * position: an extra {@code lseek} per request and a lock, measured no faster.) Ranges above
+   * {@value #SCATTER_MAX} bytes are read slice by slice.
+   */
+  @Override
+  public void read(long offset, byte[][] bufs, int[] offs, int len) throws IOException {
+    long total = (long) len * bufs.length;
+    if (total > SCATTER_MAX) {
+      BlockDevice.super.read(offset, bufs, offs, len);
+      return;
+    }
+    ByteBuffer b = SCATTER.get();
+    if (b.capacity() < total) {
+      b = ByteBuffer.allocateDirect((int) Math.max(total, 2L * b.capacity()));
+      SCATTER.set(b);
+    }
+    b.clear().limit((int) total);
+    long pos = offset;
+    while (b.hasRemaining()) {
+      int n = channel.read(b, pos);
+      if (n < 0) {
+        throw new EOFException(path + ": read of " + total + " bytes at " + offset + " ends past the end of the device (" + channel.size() + " bytes)");
+      }
+      pos += n;
+    }
+    for (int i = 0; i < bufs.length; i++) {
+      b.get(i * len, bufs[i], offs[i], len);
     }
   }
 
