@@ -114,4 +114,23 @@ class BatchedReadTest {
           .isInstanceOf(EOFException.class).hasMessageContaining("past the end");
     }
   }
+
+  @Test
+  void mappedReads_seeLaterWrites_andAFileCutShortIsAnIoError() throws IOException {
+    Path p = tmp.resolve("dev.img");
+    try (FileBlockDevice d = FileBlockDevice.create(p, 1 << 20)) {
+      byte[] got = new byte[4096];
+      d.read(8192, got, 0, got.length); // maps the file
+      assertThat(got).containsOnly((byte) 0);
+      byte[] data = new byte[4096];
+      new SplittableRandom(5).nextBytes(data);
+      d.write(8192, data, 0, data.length);
+      d.read(8192, got, 0, got.length);
+      assertThat(got).isEqualTo(data);
+      try (java.nio.channels.FileChannel other = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.WRITE)) {
+        other.truncate(4096);
+      }
+      assertThatThrownBy(() -> d.read(1 << 19, got, 0, got.length)).isInstanceOf(IOException.class);
+    }
+  }
 }
