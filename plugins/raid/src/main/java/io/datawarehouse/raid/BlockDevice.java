@@ -28,6 +28,19 @@ public interface BlockDevice extends AutoCloseable {
    */
   void read(long offset, byte[] buf, int off, int len) throws IOException;
 
+  /**
+   * Reads {@code bufs.length * len} bytes from {@code offset} into the slices {@code bufs[i][offs[i]
+   * .. +len)}, one after the other (a scattering read, so that a caller need not copy them apart
+   * afterwards). The default reads them one by one.
+   *
+   * @throws IOException on a device error or when the range lies past the end of the device
+   */
+  default void read(long offset, byte[][] bufs, int[] offs, int len) throws IOException {
+    for (int i = 0; i < bufs.length; i++) {
+      read(offset + (long) i * len, bufs[i], offs[i], len);
+    }
+  }
+
   /** Writes {@code buf[off..off+len)} at {@code offset}. Durable only after {@link #flush()}. */
   void write(long offset, byte[] buf, int off, int len) throws IOException;
 

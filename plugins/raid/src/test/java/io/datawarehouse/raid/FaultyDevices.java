@@ -66,7 +66,7 @@ public final class FaultyDevices implements BlockDeviceFactory {
     return wrap(FileBlockDevice.create(path, size));
   }
 
-  private static boolean hits(List<long[]> ranges, long offset, int len) {
+  private static boolean hits(List<long[]> ranges, long offset, long len) {
     if (ranges == null) {
       return false;
     }
@@ -96,6 +96,14 @@ public final class FaultyDevices implements BlockDeviceFactory {
           throw new IOException("injected read error at " + offset);
         }
         d.read(offset, buf, off, len);
+      }
+
+      @Override
+      public void read(long offset, byte[][] bufs, int[] offs, int len) throws IOException {
+        if (hits(badReads.get(d.name()), offset, (long) len * bufs.length)) {
+          throw new IOException("injected read error at " + offset);
+        }
+        d.read(offset, bufs, offs, len); // the device's own scattering read
       }
 
       @Override

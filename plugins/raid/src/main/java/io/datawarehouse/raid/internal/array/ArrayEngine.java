@@ -589,14 +589,40 @@ public final class ArrayEngine implements AutoCloseable {
     }
     try {
       if (bs >= DIRECT_READ_BLOCK) {
-        // data blocks only, each read straight into its place in dst: no parity read, no copy
+        // data blocks only, each read straight into its place in dst: no parity read, no copy.
+        // A disk's blocks of consecutive stripes are contiguous on it, so each run of stripes in
+        // which it holds data is one scattering request into the caller's slices.
+        int[][] where = new int[roles.length][count]; // dst offset of (disk, stripe), -1: not data
+        for (int[] w : where) {
+          java.util.Arrays.fill(w, -1);
+        }
         for (int i = 0; i < count; i++) {
           long s = s0 + i;
           for (int c = 0; c < layout.dataChunks(); c++) {
             int role = layout.disk(s, layout.groupOf(c), layout.shardOf(c));
-            if (!usable(role, s) || !roles[role].readBlocks(s, 1, dst, (int) (off + i * stripeData + (long) c * bs))) {
+            where[role][i] = (int) (off + i * stripeData + (long) c * bs);
+          }
+        }
+        for (int r = 0; r < roles.length; r++) {
+          int[] w = where[r];
+          for (int i = 0; i < count; ) {
+            if (w[i] < 0) {
+              i++;
+              continue;
+            }
+            int j = i;
+            while (j < count && w[j] >= 0) {
+              j++;
+            }
+            if (!usable(r, s0 + i) || !usable(r, s0 + j - 1)) {
               return false;
             }
+            byte[][] sl = new byte[j - i][];
+            java.util.Arrays.fill(sl, dst);
+            if (!roles[r].readBlocks(s0 + i, sl, java.util.Arrays.copyOfRange(w, i, j))) {
+              return false;
+            }
+            i = j;
           }
         }
         return true;

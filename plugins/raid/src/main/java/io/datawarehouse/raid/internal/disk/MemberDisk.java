@@ -293,6 +293,43 @@ public final class MemberDisk implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Reads {@code bufs.length} consecutive blocks from {@code first}, block {@code i} into {@code
+   * bufs[i][offs[i] .. +blockSize)} (slices of a caller's buffer, so no copy), with one scattering
+   * device request, and checks each block's checksum where it landed.
+   *
+   * @return false when a block is remapped, the read fails or a checksum does not match: the
+   *     caller then reads block by block (which counts and repairs what is wrong)
+   */
+  public boolean readBlocks(long first, byte[][] bufs, int[] offs) {
+    int bs = layout.blockSize();
+    int count = bufs.length;
+    if (anyRemapped(first, count)) {
+      return false;
+    }
+    long t0 = System.nanoTime();
+    try {
+      dev.read(layout.blockOffset(first), bufs, offs, bs);
+    } catch (IOException e) {
+      return false;
+    } finally {
+      counters.latency(System.nanoTime() - t0);
+    }
+    CRC32C c = new CRC32C();
+    for (int i = 0; i < count; i++) {
+      c.reset();
+      c.update(bufs[i], offs[i], bs);
+      int v = (int) c.getValue();
+      int j = (int) (2 * (first + i));
+      if (v != crc[j] && v != crc[j + 1]) {
+        return false;
+      }
+    }
+    counters.reads.addAndGet(count);
+    counters.bytesRead.addAndGet((long) count * bs);
+    return true;
+  }
+
   private synchronized boolean anyRemapped(long first, int count) {
     if (remap.isEmpty()) {
       return false;
