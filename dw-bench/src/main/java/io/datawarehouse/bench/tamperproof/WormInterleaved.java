@@ -5,11 +5,8 @@ import io.datawarehouse.tamperproof.Caller;
 import io.datawarehouse.tamperproof.TamperProofConfig;
 import io.datawarehouse.tamperproof.TamperProofStore;
 import io.datawarehouse.tamperproof.WriteOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
@@ -71,15 +68,7 @@ public final class WormInterleaved {
         ops = 0;
         while (System.nanoTime() - t0 < SLICE_NANOS) {
           if (write) {
-            long n = files++;
-            Path f = dir.resolve("plain").resolve(String.format("%02x", n & 255)).resolve(Long.toString(n));
-            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-              ByteBuffer b = ByteBuffer.wrap(data);
-              while (b.hasRemaining()) {
-                ch.write(b);
-              }
-              ch.force(true);
-            }
+            BenchFiles.writePlainForced(dir, files++, data);
           } else {
             sink += sha.digest(data)[0];
           }

@@ -6,11 +6,8 @@ import io.datawarehouse.tamperproof.TamperProofConfig;
 import io.datawarehouse.tamperproof.TamperProofStore;
 import io.datawarehouse.tamperproof.WriteOptions;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -90,14 +87,7 @@ public class WormWriteBenchmark {
   @Benchmark
   public long baseline_fileChannelForce() throws IOException {
     long n = files++;
-    Path f = dir.resolve("plain").resolve(String.format("%02x", n & 255)).resolve(Long.toString(n));
-    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      ByteBuffer b = ByteBuffer.wrap(data);
-      while (b.hasRemaining()) {
-        ch.write(b);
-      }
-      ch.force(true);
-    }
+    BenchFiles.writePlainForced(dir, n, data);
     return n;
   }
 }
