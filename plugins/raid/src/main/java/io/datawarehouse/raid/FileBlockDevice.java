@@ -23,14 +23,18 @@ public final class FileBlockDevice implements BlockDevice {
   private static final ThreadLocal<ByteBuffer> SCATTER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 << 10));
 
   /**
-   * Reads go through read-only memory mappings of the file (one copy out of the page cache, no
-   * system call) unless {@code -Ddw.raid.mmapReads=false}. Writes always go through the channel;
-   * on Linux both see the same page cache.
+   * With {@code -Ddw.raid.mmapReads=true}, reads go through read-only memory mappings of the file
+   * (one copy out of the page cache, no system call); writes always go through the channel, and
+   * on Linux both see the same page cache. Off by default: a media error or a file cut short under
+   * a mapping is a SIGBUS, which the JVM turns into an {@link InternalError} that compiled code may
+   * raise after the access, outside any handler (seen in CI), so an I/O error would not reliably
+   * become the read error the array repairs from redundancy.
    */
-  private static final boolean MMAP_READS = !"false".equals(System.getProperty("dw.raid.mmapReads"));
+  private static final boolean MMAP_READS = "true".equals(System.getProperty("dw.raid.mmapReads"));
   /** Bytes per mapping (a {@code MappedByteBuffer} holds at most 2 GiB). */
   private static final int MAP_CHUNK = 1 << 30;
   private volatile MappedByteBuffer[] maps;
+  private volatile boolean mappedReads = MMAP_READS;
 
   private FileBlockDevice(Path path, FileChannel channel) {
     this.path = path;
@@ -42,7 +46,7 @@ public final class FileBlockDevice implements BlockDevice {
    * a chunk or lies past the size at the first read): the caller then reads through the channel.
    */
   private MappedByteBuffer mapFor(long offset, int len) throws IOException {
-    if (!MMAP_READS) {
+    if (!mappedReads) {
       return null;
     }
     MappedByteBuffer[] m = maps;
@@ -77,12 +81,21 @@ public final class FileBlockDevice implements BlockDevice {
     if (!channel.isOpen()) {
       throw new java.nio.channels.ClosedChannelException();
     }
+    if (offset + len > channel.size()) {
+      throw new IOException(path + ": read of " + len + " bytes at " + offset + " failed: the file was cut short to "
+          + channel.size() + " bytes under its mapping");
+    }
     try {
       m.get((int) (offset % MAP_CHUNK), buf, off, len);
     } catch (InternalError e) {
       throw new IOException(path + ": read of " + len + " bytes at " + offset + " failed (file cut short?)", e);
     }
     return true;
+  }
+
+  /** Turns mapped reads on or off for this device (the default comes from {@code dw.raid.mmapReads}). */
+  void useMappedReads(boolean on) {
+    mappedReads = on;
   }
 
   /** Opens an existing file or device for reading and writing. */

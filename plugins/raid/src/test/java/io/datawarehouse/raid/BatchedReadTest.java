@@ -119,6 +119,7 @@ class BatchedReadTest {
   void mappedReads_seeLaterWrites_andAFileCutShortIsAnIoError() throws IOException {
     Path p = tmp.resolve("dev.img");
     try (FileBlockDevice d = FileBlockDevice.create(p, 1 << 20)) {
+      d.useMappedReads(true);
       byte[] got = new byte[4096];
       d.read(8192, got, 0, got.length); // maps the file
       assertThat(got).containsOnly((byte) 0);
