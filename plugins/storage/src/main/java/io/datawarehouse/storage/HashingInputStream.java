@@ -11,8 +11,7 @@ import java.security.NoSuchAlgorithmException;
  * put on the way, without a second pass. Not thread-safe.
  */
 public final class HashingInputStream extends FilterInputStream {
-  private final MessageDigest sha = sha256();
-  private long count;
+  private final StreamDigest sha = new StreamDigest();
 
   public HashingInputStream(InputStream in) {
     super(in);
@@ -23,7 +22,6 @@ public final class HashingInputStream extends FilterInputStream {
     int b = in.read();
     if (b >= 0) {
       sha.update((byte) b);
-      count++;
     }
     return b;
   }
@@ -33,7 +31,6 @@ public final class HashingInputStream extends FilterInputStream {
     int n = in.read(b, off, len);
     if (n > 0) {
       sha.update(b, off, n);
-      count += n;
     }
     return n;
   }
@@ -50,7 +47,7 @@ public final class HashingInputStream extends FilterInputStream {
 
   /** Bytes read so far. */
   public long count() {
-    return count;
+    return sha.count();
   }
 
   /** Lower-case hex SHA-256 of the bytes read; call once, at the end. */

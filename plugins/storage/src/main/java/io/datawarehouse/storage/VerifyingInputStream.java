@@ -4,7 +4,6 @@ import io.datawarehouse.sdk.DwException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
 
 /**
  * Delivers an object's full content and checks it against the stored length and SHA-256 when the
@@ -12,11 +11,10 @@ import java.security.MessageDigest;
  * thrown from {@code read} instead of the end-of-stream. Not thread-safe.
  */
 public final class VerifyingInputStream extends FilterInputStream {
-  private final MessageDigest sha = HashingInputStream.sha256();
+  private final StreamDigest sha = new StreamDigest();
   private final String what;
   private final long expectedSize;
   private final String expectedSha256;
-  private long count;
   private boolean verified;
 
   /**
@@ -38,7 +36,6 @@ public final class VerifyingInputStream extends FilterInputStream {
       verify();
     } else {
       sha.update((byte) b);
-      count++;
     }
     return b;
   }
@@ -53,7 +50,6 @@ public final class VerifyingInputStream extends FilterInputStream {
       verify();
     } else {
       sha.update(b, off, n);
-      count += n;
     }
     return n;
   }
@@ -73,8 +69,8 @@ public final class VerifyingInputStream extends FilterInputStream {
       return;
     }
     verified = true;
-    if (count != expectedSize) {
-      throw DwException.integrity(what + " is corrupt: read " + count + " bytes but " + expectedSize + " were stored");
+    if (sha.count() != expectedSize) {
+      throw DwException.integrity(what + " is corrupt: read " + sha.count() + " bytes but " + expectedSize + " were stored");
     }
     String actual = PutOptions.hex(sha.digest());
     if (!actual.equals(expectedSha256)) {
