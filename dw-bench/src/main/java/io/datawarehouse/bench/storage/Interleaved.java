@@ -9,18 +9,19 @@ import java.lang.management.ThreadMXBean;
  * load, and prints operations per second by wall time and the calling thread's CPU time per
  * operation. The first fifth of the rounds is warm-up and not counted. On a shared machine whose
  * load changes by several times within a minute, JMH's one-benchmark-after-the-other order makes
- * the ratio of two scores mostly noise; interleaving keeps the ratio.
+ * the ratio of two scores mostly noise; interleaving keeps the ratio. Shared by the interleaved
+ * harnesses of other modules (e.g. {@code bench.intelligence.memory.MemoryInterleaved}).
  */
-final class Interleaved {
+public final class Interleaved {
   /** One operation; {@code i} counts the operations of a batch. */
-  interface Op {
+  public interface Op {
     void run(int i) throws IOException;
   }
 
   private Interleaved() {}
 
   /** Runs {@code rounds} rounds of one batch of each side and prints the result lines. */
-  static void run(String baselineName, Op baseline, String contenderName, Op contender, int size, int rounds, int batch)
+  public static void run(String baselineName, Op baseline, String contenderName, Op contender, int size, int rounds, int batch)
       throws IOException {
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     Op[] ops = {baseline, contender};

@@ -94,11 +94,16 @@ public class MemoryBackendBenchmark {
   }
 
   private MemoryRecord record(long i) {
+    return record(i, payload);
+  }
+
+  /** The benchmark's record number {@code i} (also used by {@link MemoryInterleaved}). */
+  static MemoryRecord record(long i, byte[] payload) {
     return MemoryRecord.builder("mem-" + i).content(payload).tier(MemoryTier.values()[(int) (i & 3)]).scope("agent-" + (i % 16))
         .tags("t" + (i % 8)).importance(0.5).build();
   }
 
-  private static byte[] key(long i) {
+  static byte[] key(long i) {
     return ("mem-" + i).getBytes(StandardCharsets.UTF_8);
   }
 
