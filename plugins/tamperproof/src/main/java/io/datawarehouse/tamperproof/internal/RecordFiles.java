@@ -360,48 +360,136 @@ public final class RecordFiles {
    * and each chunk is hashed right after it was read, while it is still in the CPU cache. The caller
    * compares the digest with the ledger's before trusting the bytes.
    *
+   * <p>The file's size is not asked for (no {@code stat}): the last read asks for one byte more than
+   * the content should have left, so a longer file shows itself by that byte, a shorter one by the
+   * end of the file coming early, and a read that stops one byte short of what it asked for marks
+   * the end of the file (as reads of regular files do).
+   *
    * @param expectedSize the content length the ledger states
    * @return the content and its digest; null when the file's size does not fit {@code expectedSize}
    *     bytes of content (then {@link #read(String, OutputStream)} says what is wrong)
-   * @throws DwException INTEGRITY when the file is missing, its header is wrong or it shrank while
-   *     read; UNAVAILABLE on I/O errors
+   * @throws DwException INTEGRITY when the file is missing or its header is wrong; UNAVAILABLE on
+   *     I/O errors
    */
   public Content readAll(String id, int expectedSize) {
     Path file = dataFile(id);
     byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
     int headerLen = 4 + 2 + 2 + idBytes.length + 8;
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long fileSize = ch.size();
-      if (fileSize != headerLen + (long) expectedSize) {
-        return null;
-      }
       ByteBuffer header = ByteBuffer.allocate(headerLen).order(ByteOrder.BIG_ENDIAN);
       byte[] content = new byte[expectedSize];
-      int chunk = Math.min(expectedSize, READ_CHUNK);
-      ByteBuffer[] first = {header, ByteBuffer.wrap(content, 0, chunk)};
-      while (first[1].hasRemaining() || header.hasRemaining()) {
-        if (ch.read(first) < 0) {
-          throw DwException.integrity("record " + id + ": " + file + " changed while it was read");
-        }
-      }
-      checkHeader(id, file, header, fileSize);
+      ByteBuffer probe = ByteBuffer.allocate(1);
       MessageDigest sha = sha256();
-      sha.update(content, 0, chunk);
-      for (int off = chunk; off < expectedSize; off += chunk) {
-        chunk = Math.min(READ_CHUNK, expectedSize - off);
+      int off = 0;
+      do {
+        int chunk = Math.min(READ_CHUNK, expectedSize - off);
+        boolean last = off + chunk == expectedSize;
         ByteBuffer b = ByteBuffer.wrap(content, off, chunk);
-        while (b.hasRemaining()) {
-          if (ch.read(b) < 0) {
-            throw DwException.integrity("record " + id + ": " + file + " changed while it was read");
+        ByteBuffer[] bufs = off == 0 ? (last ? new ByteBuffer[] {header, b, probe} : new ByteBuffer[] {header, b})
+            : (last ? new ByteBuffer[] {b, probe} : new ByteBuffer[] {b});
+        while (b.hasRemaining() || header.hasRemaining()) {
+          if (ch.read(bufs) < 0) {
+            return null; // shorter than the ledger says
           }
         }
+        if (probe.position() > 0) {
+          return null; // longer than the ledger says
+        }
         sha.update(content, off, chunk);
-      }
+        off += chunk;
+      } while (off < expectedSize);
+      checkHeader(id, file, header, headerLen + (long) expectedSize); // the file's size is now known
       return new Content(content, new Digest(HexFormat.of().formatHex(sha.digest()), expectedSize));
     } catch (NoSuchFileException e) {
       throw DwException.integrity("record " + id + ": its data file " + file + " is missing (deleted or moved)", e);
     } catch (IOException e) {
       throw DwException.of(ErrorCode.UNAVAILABLE, "cannot read record " + id + " from " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Hashes record {@code id}'s content without keeping it, for verification: like {@link #readAll}
+   * (no {@code stat}, header checked, each chunk hashed right after it was read) but through a
+   * reused buffer, so no memory is allocated per record whatever its size.
+   *
+   * @param expectedSize the content length the ledger states
+   * @return the content's digest; null when the file's size does not fit {@code expectedSize} bytes
+   *     of content (then {@link #read(String, OutputStream)} says what is wrong)
+   * @throws DwException INTEGRITY when the file is missing (the cause is then a
+   *     {@link NoSuchFileException}) or its header is wrong; UNAVAILABLE on I/O errors
+   */
+  public Digest verify(String id, long expectedSize) {
+    Path file = dataFile(id);
+    byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+    int headerLen = 4 + 2 + 2 + idBytes.length + 8;
+    long total = headerLen + expectedSize;
+    byte[] buf = VerifyBuffers.take();
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer header = ByteBuffer.allocate(headerLen).order(ByteOrder.BIG_ENDIAN);
+      MessageDigest sha = sha256();
+      long got = 0; // bytes of the file read so far
+      while (true) {
+        // ask for one byte more than should be left: getting it means the file is too long
+        int want = (int) Math.min(buf.length, total - got + 1);
+        int n = ch.read(ByteBuffer.wrap(buf, 0, want));
+        if (n < 0) {
+          if (got == total) {
+            break; // the end of the file, right after the content
+          }
+          return null; // shorter than the ledger says
+        }
+        if (got + n > total) {
+          return null; // longer
+        }
+        int from = 0;
+        if (got < headerLen) {
+          from = (int) Math.min(n, headerLen - got);
+          header.put(buf, 0, from);
+        }
+        if (n > from) {
+          sha.update(buf, from, n - from);
+        }
+        got += n;
+        if (got == total && n < want) {
+          break; // the read stopped short of the extra byte: the end of the file
+        }
+      }
+      checkHeader(id, file, header, total); // the file's size is now known
+      return new Digest(HexFormat.of().formatHex(sha.digest()), expectedSize);
+    } catch (NoSuchFileException e) {
+      throw DwException.integrity("record " + id + ": its data file " + file + " is missing (deleted or moved)", e);
+    } catch (IOException e) {
+      throw DwException.of(ErrorCode.UNAVAILABLE, "cannot read record " + id + " from " + file + ": " + e.getMessage(), e);
+    } finally {
+      VerifyBuffers.giveBack(buf);
+    }
+  }
+
+  /**
+   * The read buffers of {@link #verify}: a few, shared by every thread (verifications often run on
+   * short-lived virtual threads, which a thread-local would give a new buffer each), so that
+   * verifying touches memory already in use instead of new memory per record.
+   */
+  private static final class VerifyBuffers {
+    private static final java.util.concurrent.atomic.AtomicReferenceArray<byte[]> FREE =
+        new java.util.concurrent.atomic.AtomicReferenceArray<>(4);
+
+    static byte[] take() {
+      for (int i = 0; i < FREE.length(); i++) {
+        byte[] b = FREE.getAndSet(i, null);
+        if (b != null) {
+          return b;
+        }
+      }
+      return new byte[READ_CHUNK];
+    }
+
+    static void giveBack(byte[] b) {
+      for (int i = 0; i < FREE.length(); i++) {
+        if (FREE.compareAndSet(i, null, b)) {
+          return;
+        }
+      }
     }
   }
 

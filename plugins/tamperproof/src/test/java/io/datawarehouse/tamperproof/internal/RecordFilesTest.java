@@ -20,8 +20,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The in-memory read ({@link RecordFiles#readAll}) against the streaming one, across its chunk
- * boundaries, and on data files whose size does not fit the ledger's.
+ * The in-memory read ({@link RecordFiles#readAll}) and the verification ({@link RecordFiles#verify})
+ * against the streaming read, across their chunk boundaries, and on data files whose size does not
+ * fit the ledger's.
  */
 class RecordFilesTest {
   @TempDir Path dir;
@@ -46,6 +47,25 @@ class RecordFilesTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     assertThat(files.read("r" + size, out)).isEqualTo(written);
     assertThat(out.toByteArray()).isEqualTo(data);
+    assertThat(files.verify("r" + size, size)).isEqualTo(written);
+  }
+
+  /** Files whose whole length (header and content) ends at, just before or just after a multiple of the read buffer. */
+  @ParameterizedTest
+  @ValueSource(ints = {-1, 0, 1, 128 * 1024 - 1, 128 * 1024, 128 * 1024 + 1})
+  void verify_atTheReadBuffersBoundaries_hashesWhatWasWritten(int delta) throws Exception {
+    RecordFiles files = new RecordFiles(dir);
+    String id = "boundary";
+    int headerLen = 4 + 2 + 2 + id.length() + 8;
+    int size = 128 * 1024 - headerLen + delta;
+    byte[] data = new byte[size];
+    new SplittableRandom(delta).nextBytes(data);
+    RecordFiles.Digest written = files.write(id, new ByteArrayInputStream(data), 1 << 20, size);
+    assertThat(Files.size(files.dataFile(id)) % (128 * 1024)).isEqualTo((delta + 128L * 1024) % (128 * 1024));
+    assertThat(files.verify(id, size)).isEqualTo(written);
+    assertThat(files.readAll(id, size).bytes()).isEqualTo(data);
+    assertThat(files.verify(id, size - 1)).isNull();
+    assertThat(files.verify(id, size + 1)).isNull();
   }
 
   @ParameterizedTest
@@ -64,6 +84,7 @@ class RecordFilesTest {
       }
     }
     assertThat(files.readAll("x", data.length)).isNull();
+    assertThat(files.verify("x", data.length)).isNull();
     assertThatThrownBy(() -> files.read("x", null)).isInstanceOfSatisfying(DwException.class,
         e -> assertThat(e.code()).isEqualTo(ErrorCode.INTEGRITY));
   }
@@ -84,5 +105,9 @@ class RecordFilesTest {
     }
     assertThatThrownBy(() -> files.readAll("a", data.length)).isInstanceOfSatisfying(DwException.class,
         e -> assertThat(e.code()).as(e.getMessage()).isEqualTo(ErrorCode.INTEGRITY));
+    assertThatThrownBy(() -> files.verify("a", data.length)).isInstanceOfSatisfying(DwException.class, e -> {
+      assertThat(e.code()).as(e.getMessage()).isEqualTo(ErrorCode.INTEGRITY);
+      assertThat(e.getCause() instanceof java.nio.file.NoSuchFileException).isEqualTo(what.equals("missing"));
+    });
   }
 }
