@@ -50,22 +50,71 @@ class RecordFilesTest {
     assertThat(files.verify("r" + size, size)).isEqualTo(written);
   }
 
-  /** Files whose whole length (header and content) ends at, just before or just after a multiple of the read buffer. */
+  /**
+   * Files whose whole length (header and content) ends at, just before or just after a multiple of
+   * the read buffer, read on this thread (one and two buffers' worth) and read ahead (three and eight).
+   */
   @ParameterizedTest
-  @ValueSource(ints = {-1, 0, 1, 128 * 1024 - 1, 128 * 1024, 128 * 1024 + 1})
+  @ValueSource(ints = {-1, 0, 1})
   void verify_atTheReadBuffersBoundaries_hashesWhatWasWritten(int delta) throws Exception {
     RecordFiles files = new RecordFiles(dir);
-    String id = "boundary";
-    int headerLen = 4 + 2 + 2 + id.length() + 8;
-    int size = 128 * 1024 - headerLen + delta;
+    for (int buffers : new int[] {1, 2, 3, 8}) {
+      String id = "boundary" + buffers;
+      int headerLen = 4 + 2 + 2 + id.length() + 8;
+      int size = buffers * 128 * 1024 - headerLen + delta;
+      byte[] data = new byte[size];
+      new SplittableRandom(delta + buffers).nextBytes(data);
+      RecordFiles.Digest written = files.write(id, new ByteArrayInputStream(data), 2 << 20, size);
+      assertThat(Files.size(files.dataFile(id))).isEqualTo(buffers * 128L * 1024 + delta);
+      assertThat(files.verify(id, size)).as("%d buffers", buffers).isEqualTo(written);
+      assertThat(files.readAll(id, size).bytes()).isEqualTo(data);
+      assertThat(files.verify(id, size - 1)).as("the file is longer").isNull();
+      assertThat(files.verify(id, size + 1)).as("the file is shorter").isNull();
+      assertThat(files.readAll(id, size - 1)).isNull();
+      assertThat(files.readAll(id, size + 1)).isNull();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void anInterruptedRead_failsUnavailable_keepsTheInterrupt_andLeavesTheFileReadable(boolean keep) throws Exception {
+    RecordFiles files = new RecordFiles(dir);
+    int size = 1 << 20;
     byte[] data = new byte[size];
-    new SplittableRandom(delta).nextBytes(data);
-    RecordFiles.Digest written = files.write(id, new ByteArrayInputStream(data), 1 << 20, size);
-    assertThat(Files.size(files.dataFile(id)) % (128 * 1024)).isEqualTo((delta + 128L * 1024) % (128 * 1024));
-    assertThat(files.verify(id, size)).isEqualTo(written);
-    assertThat(files.readAll(id, size).bytes()).isEqualTo(data);
-    assertThat(files.verify(id, size - 1)).isNull();
-    assertThat(files.verify(id, size + 1)).isNull();
+    new SplittableRandom(3).nextBytes(data);
+    RecordFiles.Digest written = files.write("big", new ByteArrayInputStream(data), 2 << 20, size);
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> {
+        if (keep) {
+          files.readAll("big", size);
+        } else {
+          files.verify("big", size);
+        }
+      }).isInstanceOfSatisfying(DwException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(files.verify("big", size)).isEqualTo(written);
+    assertThat(files.readAll("big", size).bytes()).isEqualTo(data);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1000, 3 * 128 * 1024})
+  void verify_ofAChangedByte_givesAnotherDigest(int size) throws Exception {
+    RecordFiles files = new RecordFiles(dir);
+    byte[] data = new byte[size];
+    new SplittableRandom(size).nextBytes(data);
+    RecordFiles.Digest written = files.write("c", new ByteArrayInputStream(data), 1 << 20, size);
+    Path f = files.dataFile("c");
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+    byte[] raw = Files.readAllBytes(f);
+    raw[raw.length - size / 2] ^= 0x40;
+    Files.write(f, raw);
+    data[size - size / 2] ^= 0x40;
+    RecordFiles.Digest d = files.verify("c", size);
+    assertThat(d.sha256()).isNotEqualTo(written.sha256()).isEqualTo(sha256(data));
   }
 
   @ParameterizedTest
