@@ -356,8 +356,9 @@ public final class RecordFiles {
 
   /**
    * Reads record {@code id}'s content into memory while hashing it, after checking the data file's
-   * header: header and content are read straight into their own arrays (one read for small records),
-   * and each chunk is hashed right after it was read, while it is still in the CPU cache. The caller
+   * header: a file smaller than a buffer is read whole into a reused buffer with one read and copied
+   * out; larger ones are read straight into the content array, and each chunk is hashed right after
+   * it was read, while it is still in the CPU cache. The caller
    * compares the digest with the ledger's before trusting the bytes. (Reading ahead on a second
    * thread, as {@link #verify} does, was tried here and gained nothing measurable: for large records
    * the cost is the new array's memory, touched when it is allocated.)
@@ -381,7 +382,8 @@ public final class RecordFiles {
       ByteBuffer header = ByteBuffer.allocate(headerLen).order(ByteOrder.BIG_ENDIAN);
       byte[] content = new byte[expectedSize];
       MessageDigest sha = sha256();
-      if (!readAllInline(ch, header, content, sha)) {
+      boolean small = headerLen + (long) expectedSize < READ_CHUNK; // the whole file and one byte more fit a buffer
+      if (!(small ? readSmall(ch, header, content, sha) : readAllInline(ch, header, content, sha))) {
         return null;
       }
       checkHeader(id, file, header, headerLen + (long) expectedSize); // the file's size is now known
@@ -412,6 +414,38 @@ public final class RecordFiles {
       return LONG; // longer than the ledger says
     }
     return last ? END : MORE; // the probe's read stopped short of it: the end of the file
+  }
+
+  /**
+   * Reads a file smaller than a buffer whole into a reused buffer (one plain read: cheaper than a
+   * scattering read into header, content and probe), then copies header and content out and hashes
+   * the content; whether the file had exactly their size.
+   */
+  private static boolean readSmall(FileChannel ch, ByteBuffer header, byte[] content, MessageDigest sha)
+      throws IOException {
+    byte[] buf = VerifyBuffers.take();
+    try {
+      long total = header.capacity() + (long) content.length;
+      int got = 0;
+      while (true) {
+        int want = want(buf.length - got, got, total);
+        int n = ch.read(ByteBuffer.wrap(buf, got, want));
+        int status = after(got, n, want, total);
+        if (status == SHORT || status == LONG) {
+          return false;
+        }
+        got += Math.max(n, 0);
+        if (status == END) {
+          break;
+        }
+      }
+      header.put(buf, 0, header.capacity());
+      System.arraycopy(buf, header.capacity(), content, 0, content.length);
+      sha.update(content);
+      return true;
+    } finally {
+      VerifyBuffers.giveBack(buf);
+    }
   }
 
   /** Reads header and content on this thread, hashing each chunk; whether the file had exactly their size. */
