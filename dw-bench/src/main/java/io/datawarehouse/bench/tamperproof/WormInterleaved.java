@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -19,8 +20,13 @@ import java.util.SplittableRandom;
  * with whatever else runs. Prints both rates and their ratio (of the means over all rounds, and the
  * median of the rounds' ratios).
  *
+ * <p>{@code verify} is a verified read ({@link TamperProofStore#read}: the bytes are returned, in a
+ * new array each time); {@code check} is verification alone ({@link TamperProofStore#verifyContent}:
+ * the bytes are hashed through a reused buffer and compared, as a scan does). Both against SHA-256
+ * of the same bytes in memory.
+ *
  * <p>Run: {@code java -cp dw-bench/target/benchmarks.jar
- * io.datawarehouse.bench.tamperproof.WormInterleaved write|verify SIZE ROUNDS}
+ * io.datawarehouse.bench.tamperproof.WormInterleaved write|verify|check SIZE ROUNDS}
  */
 public final class WormInterleaved {
   private static final long SLICE_NANOS = 300_000_000L;
@@ -28,11 +34,12 @@ public final class WormInterleaved {
   private WormInterleaved() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 3 || !(args[0].equals("write") || args[0].equals("verify"))) {
-      System.err.println("usage: WormInterleaved write|verify SIZE ROUNDS");
+    if (args.length != 3 || !List.of("write", "verify", "check").contains(args[0])) {
+      System.err.println("usage: WormInterleaved write|verify|check SIZE ROUNDS");
       System.exit(2);
     }
     boolean write = args[0].equals("write");
+    boolean check = args[0].equals("check");
     int size = Integer.parseInt(args[1]);
     int rounds = Integer.parseInt(args[2]);
     byte[] data = new byte[size];
@@ -60,7 +67,9 @@ public final class WormInterleaved {
         long t0 = System.nanoTime();
         long ops = 0;
         while (System.nanoTime() - t0 < SLICE_NANOS) {
-          sink += write ? store.write(data, options, caller).size() : store.read(ids[next++ & (ids.length - 1)]).length;
+          String id = ids[next++ & (ids.length - 1)];
+          sink += write ? store.write(data, options, caller).size()
+              : check ? store.verifyContent(id).size() : store.read(id).length;
           ops++;
         }
         double storeRate = ops * 1e9 / (System.nanoTime() - t0);

@@ -504,6 +504,21 @@ public final class TamperProofStore implements AutoCloseable {
   }
 
   /**
+   * Verifies a record's bytes against the SHA-256 its WRITE entry states without returning them
+   * (what a scan does for each record): the data file is read through a reused buffer and hashed.
+   *
+   * @return the record
+   * @throws DwException NOT_FOUND when there is no such record or it was deleted; INTEGRITY naming
+   *     the record, the expected and actual hashes and the file when the bytes do not verify
+   */
+  public RecordInfo verifyContent(String id) {
+    RecordInfo r = live(id);
+    RecordFiles.Digest d = files.verify(id, r.size());
+    verifyDigest(r, d != null ? d : files.read(id, null));
+    return r;
+  }
+
+  /**
    * Reads a record into {@code target}: written to a temporary file next to it, verified, then
    * renamed into place (replacing {@code target}); nothing is left when it does not verify.
    */

@@ -78,6 +78,16 @@ class TamperDetectionTest {
     assertThat(one.ok()).isTrue();
     assertThat(one.notes()).anyMatch(n -> n.contains("proven to the checkpoint"));
     assertThat(store.verify("rec-3").ok()).isTrue();
+    assertThat(store.verifyContent("rec-3").sha256()).isEqualTo(store.info("rec-3").sha256());
+  }
+
+  /** {@link TamperProofStore#verifyContent}, the verification without the bytes, refuses the record. */
+  private void assertContentFails(String id) {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.verifyContent(id))
+        .isInstanceOfSatisfying(io.datawarehouse.sdk.DwException.class, e -> {
+          assertThat(e.code()).isEqualTo(io.datawarehouse.sdk.ErrorCode.INTEGRITY);
+          assertThat(e.getMessage()).contains(id);
+        });
   }
 
   @Test
@@ -86,6 +96,7 @@ class TamperDetectionTest {
     byte[] b = Files.readAllBytes(f);
     b[b.length - 1] ^= 0x01;
     Files.write(f, b);
+    assertContentFails("rec-2");
     assertDetected(Kind.DATA_MISMATCH, "rec-2");
   }
 
@@ -93,6 +104,7 @@ class TamperDetectionTest {
   void recordFileReplacedByAnotherRecords_isDetected() throws Exception {
     writable(files.dataFile("rec-2"));
     Files.copy(files.dataFile("rec-4"), files.dataFile("rec-2"), StandardCopyOption.REPLACE_EXISTING);
+    assertContentFails("rec-2");
     assertDetected(Kind.DATA_MISMATCH, "rec-2");
   }
 
@@ -102,12 +114,14 @@ class TamperDetectionTest {
     forger.write("rec-2", new ByteArrayInputStream("payload number 9".getBytes(StandardCharsets.UTF_8)), 1024);
     writable(files.dataFile("rec-2"));
     Files.copy(forger.dataFile("rec-2"), files.dataFile("rec-2"), StandardCopyOption.REPLACE_EXISTING);
+    assertContentFails("rec-2");
     assertDetected(Kind.DATA_MISMATCH, "rec-2");
   }
 
   @Test
   void recordFileDeleted_isDetected() throws Exception {
     Files.delete(files.dataFile("rec-2"));
+    assertContentFails("rec-2");
     assertDetected(Kind.DATA_MISSING, "rec-2");
   }
 

@@ -356,52 +356,358 @@ public final class RecordFiles {
 
   /**
    * Reads record {@code id}'s content into memory while hashing it, after checking the data file's
-   * header: header and content are read straight into their own arrays (one read for small records),
-   * and each chunk is hashed right after it was read, while it is still in the CPU cache. The caller
-   * compares the digest with the ledger's before trusting the bytes.
+   * header: a file smaller than a buffer is read whole into a reused buffer with one read and copied
+   * out; larger ones are read straight into the content array, and each chunk is hashed right after
+   * it was read, while it is still in the CPU cache. The caller
+   * compares the digest with the ledger's before trusting the bytes. (Reading ahead on a second
+   * thread, as {@link #verify} does, was tried here and gained nothing measurable: for large records
+   * the cost is the new array's memory, touched when it is allocated.)
+   *
+   * <p>The file's size is not asked for (no {@code stat}): the last read asks for one byte more than
+   * the content should have left, so a longer file shows itself by that byte, a shorter one by the
+   * end of the file coming early, and a read that stops one byte short of what it asked for marks
+   * the end of the file (as reads of regular files do).
    *
    * @param expectedSize the content length the ledger states
    * @return the content and its digest; null when the file's size does not fit {@code expectedSize}
    *     bytes of content (then {@link #read(String, OutputStream)} says what is wrong)
-   * @throws DwException INTEGRITY when the file is missing, its header is wrong or it shrank while
-   *     read; UNAVAILABLE on I/O errors
+   * @throws DwException INTEGRITY when the file is missing or its header is wrong; UNAVAILABLE on
+   *     I/O errors
    */
   public Content readAll(String id, int expectedSize) {
     Path file = dataFile(id);
     byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
     int headerLen = 4 + 2 + 2 + idBytes.length + 8;
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long fileSize = ch.size();
-      if (fileSize != headerLen + (long) expectedSize) {
-        return null;
-      }
       ByteBuffer header = ByteBuffer.allocate(headerLen).order(ByteOrder.BIG_ENDIAN);
       byte[] content = new byte[expectedSize];
-      int chunk = Math.min(expectedSize, READ_CHUNK);
-      ByteBuffer[] first = {header, ByteBuffer.wrap(content, 0, chunk)};
-      while (first[1].hasRemaining() || header.hasRemaining()) {
-        if (ch.read(first) < 0) {
-          throw DwException.integrity("record " + id + ": " + file + " changed while it was read");
-        }
-      }
-      checkHeader(id, file, header, fileSize);
       MessageDigest sha = sha256();
-      sha.update(content, 0, chunk);
-      for (int off = chunk; off < expectedSize; off += chunk) {
-        chunk = Math.min(READ_CHUNK, expectedSize - off);
-        ByteBuffer b = ByteBuffer.wrap(content, off, chunk);
-        while (b.hasRemaining()) {
-          if (ch.read(b) < 0) {
-            throw DwException.integrity("record " + id + ": " + file + " changed while it was read");
-          }
-        }
-        sha.update(content, off, chunk);
+      boolean small = headerLen + (long) expectedSize < READ_CHUNK; // the whole file and one byte more fit a buffer
+      if (!(small ? readSmall(ch, header, content, sha) : readAllInline(ch, header, content, sha))) {
+        return null;
       }
+      checkHeader(id, file, header, headerLen + (long) expectedSize); // the file's size is now known
       return new Content(content, new Digest(HexFormat.of().formatHex(sha.digest()), expectedSize));
     } catch (NoSuchFileException e) {
       throw DwException.integrity("record " + id + ": its data file " + file + " is missing (deleted or moved)", e);
     } catch (IOException e) {
       throw DwException.of(ErrorCode.UNAVAILABLE, "cannot read record " + id + " from " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads {@code content[off, off + chunk)}, the header before it when {@code off} is 0, and, for
+   * the last chunk, one byte more into {@code probe}: MORE, END, SHORT or LONG.
+   */
+  private static int readChunk(FileChannel ch, ByteBuffer header, byte[] content, int off, int chunk, ByteBuffer probe)
+      throws IOException {
+    boolean last = off + chunk == content.length;
+    ByteBuffer b = ByteBuffer.wrap(content, off, chunk);
+    ByteBuffer[] bufs = off == 0 ? (last ? new ByteBuffer[] {header, b, probe} : new ByteBuffer[] {header, b})
+        : (last ? new ByteBuffer[] {b, probe} : new ByteBuffer[] {b});
+    while (b.hasRemaining() || header.hasRemaining()) {
+      if (ch.read(bufs) < 0) {
+        return SHORT; // shorter than the ledger says
+      }
+    }
+    if (probe.position() > 0) {
+      return LONG; // longer than the ledger says
+    }
+    return last ? END : MORE; // the probe's read stopped short of it: the end of the file
+  }
+
+  /**
+   * Reads a file smaller than a buffer whole into a reused buffer (one plain read: cheaper than a
+   * scattering read into header, content and probe), then copies header and content out and hashes
+   * the content; whether the file had exactly their size.
+   */
+  private static boolean readSmall(FileChannel ch, ByteBuffer header, byte[] content, MessageDigest sha)
+      throws IOException {
+    byte[] buf = VerifyBuffers.take();
+    try {
+      long total = header.capacity() + (long) content.length;
+      int got = 0;
+      while (true) {
+        int want = want(buf.length - got, got, total);
+        int n = ch.read(ByteBuffer.wrap(buf, got, want));
+        int status = after(got, n, want, total);
+        if (status == SHORT || status == LONG) {
+          return false;
+        }
+        got += Math.max(n, 0);
+        if (status == END) {
+          break;
+        }
+      }
+      header.put(buf, 0, header.capacity());
+      System.arraycopy(buf, header.capacity(), content, 0, content.length);
+      sha.update(content);
+      return true;
+    } finally {
+      VerifyBuffers.giveBack(buf);
+    }
+  }
+
+  /** Reads header and content on this thread, hashing each chunk; whether the file had exactly their size. */
+  private static boolean readAllInline(FileChannel ch, ByteBuffer header, byte[] content, MessageDigest sha)
+      throws IOException {
+    ByteBuffer probe = ByteBuffer.allocate(1);
+    int off = 0;
+    while (true) {
+      int chunk = Math.min(READ_CHUNK, content.length - off);
+      int status = readChunk(ch, header, content, off, chunk, probe);
+      if (status == SHORT || status == LONG) {
+        return false;
+      }
+      sha.update(content, off, chunk);
+      off += chunk;
+      if (status == END) {
+        return true;
+      }
+    }
+  }
+
+  /**
+   * Hashes record {@code id}'s content without keeping it, for verification: like {@link #readAll}
+   * (no {@code stat}, header checked, each chunk hashed right after it was read) but through reused
+   * buffers, so no memory is allocated per record whatever its size. Records of at least
+   * {@link #READ_AHEAD_FROM} bytes are read ahead on a second (virtual) thread, a few chunks in
+   * advance, so that reading the next chunk overlaps hashing this one.
+   *
+   * @param expectedSize the content length the ledger states
+   * @return the content's digest; null when the file's size does not fit {@code expectedSize} bytes
+   *     of content (then {@link #read(String, OutputStream)} says what is wrong)
+   * @throws DwException INTEGRITY when the file is missing (the cause is then a
+   *     {@link NoSuchFileException}) or its header is wrong; UNAVAILABLE on I/O errors
+   */
+  public Digest verify(String id, long expectedSize) {
+    Path file = dataFile(id);
+    byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+    int headerLen = 4 + 2 + 2 + idBytes.length + 8;
+    long total = headerLen + expectedSize;
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer header = ByteBuffer.allocate(headerLen).order(ByteOrder.BIG_ENDIAN);
+      MessageDigest sha = sha256();
+      boolean fits = expectedSize >= READ_AHEAD_FROM ? hashReadAhead(ch, total, header, sha)
+          : hashInline(ch, total, header, sha);
+      if (!fits) {
+        return null;
+      }
+      checkHeader(id, file, header, total); // the file's size is now known
+      return new Digest(HexFormat.of().formatHex(sha.digest()), expectedSize);
+    } catch (NoSuchFileException e) {
+      throw DwException.integrity("record " + id + ": its data file " + file + " is missing (deleted or moved)", e);
+    } catch (IOException e) {
+      throw DwException.of(ErrorCode.UNAVAILABLE, "cannot read record " + id + " from " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Records at least this large are read ahead on a second thread by {@link #verify}. */
+  static final int READ_AHEAD_FROM = 2 * READ_CHUNK;
+
+  /** Buffers a read-ahead verification cycles through (the reader fills one while the others wait or are hashed). */
+  private static final int READ_AHEAD_BUFFERS = 3;
+
+  // what a read means: more to come, the end (exactly the expected size), too short, too long
+  private static final int MORE = 0;
+  private static final int END = 1;
+  private static final int SHORT = 2;
+  private static final int LONG = 3;
+  private static final int STOPPED = 4;
+
+  /**
+   * What a read that returned {@code n} of the {@code want} bytes asked for (one more than should be
+   * left, or a buffer's worth), after {@code got} of the {@code total} expected, means.
+   */
+  private static int after(long got, int n, int want, long total) {
+    if (n < 0) {
+      return got == total ? END : SHORT;
+    }
+    if (got + n > total) {
+      return LONG;
+    }
+    return got + n == total && n < want ? END : MORE; // stopped short of the extra byte: the end of the file
+  }
+
+  /** How many bytes to ask for next: a buffer's worth, or one more than should be left. */
+  private static int want(int capacity, long got, long total) {
+    return (int) Math.min(capacity, total - got + 1);
+  }
+
+  /** Takes {@code n} bytes read at file offset {@code offset}: the header's into {@code header}, the content's into the hash. */
+  private static void take(byte[] b, long offset, int n, ByteBuffer header, MessageDigest sha) {
+    int from = 0;
+    if (offset < header.capacity()) {
+      from = (int) Math.min(n, header.capacity() - offset);
+      header.put(b, 0, from);
+    }
+    if (n > from) {
+      sha.update(b, from, n - from);
+    }
+  }
+
+  /** Reads and hashes the file on this thread; whether it had exactly {@code total} bytes. */
+  private static boolean hashInline(FileChannel ch, long total, ByteBuffer header, MessageDigest sha) throws IOException {
+    byte[] buf = VerifyBuffers.take();
+    try {
+      long got = 0;
+      while (true) {
+        int want = want(buf.length, got, total);
+        int n = ch.read(ByteBuffer.wrap(buf, 0, want));
+        int status = after(got, n, want, total);
+        if (status == SHORT || status == LONG) {
+          return false;
+        }
+        if (n > 0) {
+          take(buf, got, n, header, sha);
+          got += n;
+        }
+        if (status == END) {
+          return true;
+        }
+      }
+    } finally {
+      VerifyBuffers.giveBack(buf);
+    }
+  }
+
+  /** A chunk read ahead: its bytes, where they were in the file, and what the read meant. */
+  private record Chunk(byte[] buf, long offset, int n, int status, Throwable error) {}
+
+  /**
+   * Reads the file on a virtual thread a few chunks ahead while this one hashes them; whether it had
+   * exactly {@code total} bytes. This thread always waits for the reader's last chunk (the reader
+   * stops at the end, on a size that does not fit, on an error, or when told to), so the reader
+   * never outlives the call or the channel.
+   */
+  private static boolean hashReadAhead(FileChannel ch, long total, ByteBuffer header, MessageDigest sha)
+      throws IOException {
+    java.util.concurrent.BlockingQueue<byte[]> free = new java.util.concurrent.ArrayBlockingQueue<>(READ_AHEAD_BUFFERS);
+    java.util.concurrent.BlockingQueue<Chunk> filled = new java.util.concurrent.ArrayBlockingQueue<>(READ_AHEAD_BUFFERS + 1);
+    for (int i = 0; i < READ_AHEAD_BUFFERS; i++) {
+      free.add(VerifyBuffers.take());
+    }
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread.ofVirtual().name("dw-tamperproof-readahead").start(() -> {
+      long got = 0;
+      try {
+        while (true) {
+          byte[] b = free.take();
+          if (stop.get()) {
+            filled.add(new Chunk(b, got, 0, STOPPED, null));
+            return;
+          }
+          int want = want(b.length, got, total);
+          int n = ch.read(ByteBuffer.wrap(b, 0, want));
+          int status = after(got, n, want, total);
+          filled.add(new Chunk(b, got, n, status, null));
+          if (status != MORE) {
+            return;
+          }
+          got += n;
+        }
+      } catch (Throwable e) { // IOException, or an interrupt from outside
+        filled.add(new Chunk(null, got, -1, STOPPED, e));
+      }
+    });
+    int status = drain(filled, stop, (c, use) -> {
+      try {
+        if (use) {
+          take(c.buf(), c.offset(), c.n(), header, sha);
+        }
+      } finally {
+        if (c.buf() != null) {
+          free.add(c.buf()); // back to the reader, which would otherwise wait for it
+        }
+      }
+    });
+    for (byte[] b; (b = free.poll()) != null; ) {
+      VerifyBuffers.giveBack(b);
+    }
+    return status == END;
+  }
+
+  /** What this thread does with a chunk read ahead: {@code use} says whether to hash it (false: skip it). */
+  @FunctionalInterface
+  private interface ChunkSink {
+    void accept(Chunk c, boolean use);
+  }
+
+  /**
+   * Takes chunks from a read-ahead thread until its last one, giving each to {@code sink}, and
+   * returns what the last read meant (END: the file had exactly the expected size). Always waits for
+   * the reader's last chunk, so the reader never outlives the call or the channel: when this thread
+   * is interrupted or the sink fails, the reader is told to {@code stop} and the rest is drained
+   * unused; then the interrupt (as an {@link java.io.InterruptedIOException}), the sink's failure or
+   * the reader's is thrown.
+   */
+  private static int drain(java.util.concurrent.BlockingQueue<Chunk> filled, java.util.concurrent.atomic.AtomicBoolean stop,
+      ChunkSink sink) throws IOException {
+    Throwable failure = null;
+    boolean interrupted = false;
+    int status = MORE;
+    while (status == MORE) {
+      Chunk c;
+      try {
+        c = filled.take();
+      } catch (InterruptedException e) {
+        interrupted = true; // tell the reader to stop, and wait for it
+        stop.set(true);
+        continue;
+      }
+      if (c.error() != null && failure == null) {
+        failure = c.error();
+      }
+      boolean use = c.n() > 0 && failure == null && !stop.get() && (c.status() == MORE || c.status() == END);
+      try {
+        sink.accept(c, use);
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        }
+        stop.set(true);
+      }
+      status = c.status();
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while reading ahead");
+    }
+    if (failure instanceof IOException e) {
+      throw e;
+    } else if (failure instanceof RuntimeException e) {
+      throw e;
+    } else if (failure != null) {
+      throw new IOException(failure);
+    }
+    return status;
+  }
+
+  /**
+   * The read buffers of {@link #verify}: a few, shared by every thread (verifications often run on
+   * short-lived virtual threads, which a thread-local would give a new buffer each), so that
+   * verifying touches memory already in use instead of new memory per record.
+   */
+  private static final class VerifyBuffers {
+    private static final java.util.concurrent.atomic.AtomicReferenceArray<byte[]> FREE =
+        new java.util.concurrent.atomic.AtomicReferenceArray<>(8);
+
+    static byte[] take() {
+      for (int i = 0; i < FREE.length(); i++) {
+        byte[] b = FREE.getAndSet(i, null);
+        if (b != null) {
+          return b;
+        }
+      }
+      return new byte[READ_CHUNK];
+    }
+
+    static void giveBack(byte[] b) {
+      for (int i = 0; i < FREE.length(); i++) {
+        if (FREE.compareAndSet(i, null, b)) {
+          return;
+        }
+      }
     }
   }
 

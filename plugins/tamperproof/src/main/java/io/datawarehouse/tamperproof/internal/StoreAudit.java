@@ -548,14 +548,11 @@ public final class StoreAudit {
   /** Checks a record's data file; false when the record was deleted meanwhile (a hot scan). */
   private boolean checkData(RecordIndex view, RecordInfo r) {
     Path file = files.dataFile(r.id());
-    if (!Files.exists(file)) {
-      if (stillExists(view, r)) {
-        incident(Kind.DATA_MISSING, r.id(), r.sha256(), null, file.toString(), "record " + r.id() + ": its data file is missing");
-      }
-      return stillExists(view, r);
-    }
     try {
-      RecordFiles.Digest d = files.read(r.id(), null);
+      RecordFiles.Digest d = files.verify(r.id(), r.size());
+      if (d == null) {
+        d = files.read(r.id(), null); // the file's size is off: this names what is wrong
+      }
       if (!d.sha256().equals(r.sha256()) || d.size() != r.size()) {
         incident(Kind.DATA_MISMATCH, r.id(), r.sha256(), d.sha256(), file.toString(), "record " + r.id()
             + ": its bytes hash to " + d.sha256() + " (" + d.size() + " bytes), ledger entry " + r.ledgerIndex() + " says "
@@ -565,8 +562,12 @@ public final class StoreAudit {
       if (!stillExists(view, r)) {
         return false;
       }
-      incident(e.getMessage().contains("missing") ? Kind.DATA_MISSING : Kind.DATA_MISMATCH, r.id(), r.sha256(), null,
-          file.toString(), e.getMessage());
+      if (e.getCause() instanceof java.nio.file.NoSuchFileException) {
+        incident(Kind.DATA_MISSING, r.id(), r.sha256(), null, file.toString(), "record " + r.id() + ": its data file is missing");
+      } else {
+        incident(e.getMessage().contains("missing") ? Kind.DATA_MISSING : Kind.DATA_MISMATCH, r.id(), r.sha256(), null,
+            file.toString(), e.getMessage());
+      }
     }
     return true;
   }

@@ -20,8 +20,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The in-memory read ({@link RecordFiles#readAll}) against the streaming one, across its chunk
- * boundaries, and on data files whose size does not fit the ledger's.
+ * The in-memory read ({@link RecordFiles#readAll}) and the verification ({@link RecordFiles#verify})
+ * against the streaming read, across their chunk boundaries, and on data files whose size does not
+ * fit the ledger's.
  */
 class RecordFilesTest {
   @TempDir Path dir;
@@ -46,6 +47,74 @@ class RecordFilesTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     assertThat(files.read("r" + size, out)).isEqualTo(written);
     assertThat(out.toByteArray()).isEqualTo(data);
+    assertThat(files.verify("r" + size, size)).isEqualTo(written);
+  }
+
+  /**
+   * Files whose whole length (header and content) ends at, just before or just after a multiple of
+   * the read buffer, read on this thread (one and two buffers' worth) and read ahead (three and eight).
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {-1, 0, 1})
+  void verify_atTheReadBuffersBoundaries_hashesWhatWasWritten(int delta) throws Exception {
+    RecordFiles files = new RecordFiles(dir);
+    for (int buffers : new int[] {1, 2, 3, 8}) {
+      String id = "boundary" + buffers;
+      int headerLen = 4 + 2 + 2 + id.length() + 8;
+      int size = buffers * 128 * 1024 - headerLen + delta;
+      byte[] data = new byte[size];
+      new SplittableRandom(delta + buffers).nextBytes(data);
+      RecordFiles.Digest written = files.write(id, new ByteArrayInputStream(data), 2 << 20, size);
+      assertThat(Files.size(files.dataFile(id))).isEqualTo(buffers * 128L * 1024 + delta);
+      assertThat(files.verify(id, size)).as("%d buffers", buffers).isEqualTo(written);
+      assertThat(files.readAll(id, size).bytes()).isEqualTo(data);
+      assertThat(files.verify(id, size - 1)).as("the file is longer").isNull();
+      assertThat(files.verify(id, size + 1)).as("the file is shorter").isNull();
+      assertThat(files.readAll(id, size - 1)).isNull();
+      assertThat(files.readAll(id, size + 1)).isNull();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void anInterruptedRead_failsUnavailable_keepsTheInterrupt_andLeavesTheFileReadable(boolean keep) throws Exception {
+    RecordFiles files = new RecordFiles(dir);
+    int size = 1 << 20;
+    byte[] data = new byte[size];
+    new SplittableRandom(3).nextBytes(data);
+    RecordFiles.Digest written = files.write("big", new ByteArrayInputStream(data), 2 << 20, size);
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> {
+        if (keep) {
+          files.readAll("big", size);
+        } else {
+          files.verify("big", size);
+        }
+      }).isInstanceOfSatisfying(DwException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(files.verify("big", size)).isEqualTo(written);
+    assertThat(files.readAll("big", size).bytes()).isEqualTo(data);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1000, 3 * 128 * 1024})
+  void verify_ofAChangedByte_givesAnotherDigest(int size) throws Exception {
+    RecordFiles files = new RecordFiles(dir);
+    byte[] data = new byte[size];
+    new SplittableRandom(size).nextBytes(data);
+    RecordFiles.Digest written = files.write("c", new ByteArrayInputStream(data), 1 << 20, size);
+    Path f = files.dataFile("c");
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+    byte[] raw = Files.readAllBytes(f);
+    raw[raw.length - size / 2] ^= 0x40;
+    Files.write(f, raw);
+    data[size - size / 2] ^= 0x40;
+    RecordFiles.Digest d = files.verify("c", size);
+    assertThat(d.sha256()).isNotEqualTo(written.sha256()).isEqualTo(sha256(data));
   }
 
   @ParameterizedTest
@@ -64,6 +133,7 @@ class RecordFilesTest {
       }
     }
     assertThat(files.readAll("x", data.length)).isNull();
+    assertThat(files.verify("x", data.length)).isNull();
     assertThatThrownBy(() -> files.read("x", null)).isInstanceOfSatisfying(DwException.class,
         e -> assertThat(e.code()).isEqualTo(ErrorCode.INTEGRITY));
   }
@@ -84,5 +154,9 @@ class RecordFilesTest {
     }
     assertThatThrownBy(() -> files.readAll("a", data.length)).isInstanceOfSatisfying(DwException.class,
         e -> assertThat(e.code()).as(e.getMessage()).isEqualTo(ErrorCode.INTEGRITY));
+    assertThatThrownBy(() -> files.verify("a", data.length)).isInstanceOfSatisfying(DwException.class, e -> {
+      assertThat(e.code()).as(e.getMessage()).isEqualTo(ErrorCode.INTEGRITY);
+      assertThat(e.getCause() instanceof java.nio.file.NoSuchFileException).isEqualTo(what.equals("missing"));
+    });
   }
 }
