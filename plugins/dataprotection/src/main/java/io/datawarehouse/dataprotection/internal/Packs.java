@@ -59,12 +59,20 @@ public final class Packs {
    * that a reader that takes many blobs from one pack opens it once.
    */
   public static byte[] readStored(FileChannel ch, Path file, BlobLocation loc) throws IOException {
-    ByteBuffer buf = ByteBuffer.allocate(loc.storedLength());
+    return readStored(ch, file, loc, new byte[loc.storedLength()]);
+  }
+
+  /**
+   * Reads the stored bytes of one blob from an open pack into {@code into[0 .. storedLength)}
+   * (a reused buffer of at least that size) and returns {@code into}.
+   */
+  public static byte[] readStored(FileChannel ch, Path file, BlobLocation loc, byte[] into) throws IOException {
+    ByteBuffer buf = ByteBuffer.wrap(into, 0, loc.storedLength());
     if (!AtomicFiles.readFully(ch, buf, loc.offset())) {
       throw DwException.integrity("pack " + file + " is truncated: blob " + loc.id() + " needs bytes up to "
           + (loc.offset() + loc.storedLength()) + " but the file has " + ch.size());
     }
-    return buf.array();
+    return into;
   }
 
   /**

@@ -305,6 +305,8 @@ public final class RestoreRun {
     } catch (IOException e) {
       packError = "cannot read " + file + ": " + e.getMessage() + ", blob ";
     }
+    // one set of buffers per task: each blob is written to its files before the next is read
+    Sealer.Buffers buffers = new Sealer.Buffers();
     try {
       for (BlobLocation loc : seg) {
         List<Target> ts = targets.get(loc.id());
@@ -312,7 +314,8 @@ public final class RestoreRun {
         byte[] plain = null;
         if (err == null && ts.stream().anyMatch(t -> t.job().failure == null)) {
           try {
-            plain = ctx.sealer().open(loc, Packs.readStored(ch, file, loc));
+            plain = ctx.sealer().openInto(loc, Packs.readStored(ch, file, loc, buffers.stored(loc.storedLength())),
+                loc.storedLength(), buffers);
           } catch (DwException ex) {
             err = ex.getMessage();
           } catch (IOException ex) {
@@ -325,8 +328,8 @@ public final class RestoreRun {
             job.fail(err);
           } else if (plain != null && job.failure == null) {
             try (FileChannel out = job.open()) {
-              AtomicFiles.writeFully(out, ByteBuffer.wrap(plain), t.offset());
-              bytes.addAndGet(plain.length);
+              AtomicFiles.writeFully(out, ByteBuffer.wrap(plain, 0, loc.rawLength()), t.offset());
+              bytes.addAndGet(loc.rawLength());
             } catch (IOException ex) {
               job.fail("cannot write " + job.tmp + ": " + ex.getMessage());
             }

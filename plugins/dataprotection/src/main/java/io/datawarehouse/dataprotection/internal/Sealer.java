@@ -65,38 +65,89 @@ public final class Sealer {
   }
 
   /**
+   * Buffers one reader thread reuses for every blob it opens (stored bytes, decrypted payload,
+   * plaintext), so that reading a repository does not allocate three arrays per blob; each grows
+   * to the largest blob seen. Not thread-safe: one per thread.
+   */
+  public static final class Buffers {
+    private byte[] stored = new byte[0];
+    private byte[] payload = new byte[0];
+    private byte[] plain = new byte[0];
+
+    /** A buffer of at least {@code n} bytes for the stored form of a blob. */
+    public byte[] stored(int n) {
+      if (stored.length < n) {
+        stored = new byte[n];
+      }
+      return stored;
+    }
+
+    private byte[] payload(int n) {
+      if (payload.length < n) {
+        payload = new byte[n];
+      }
+      return payload;
+    }
+
+    private byte[] plain(int n) {
+      if (plain.length < n) {
+        plain = new byte[n];
+      }
+      return plain;
+    }
+  }
+
+  /**
    * The plaintext of a stored blob, fully verified.
    *
    * @throws DwException INTEGRITY naming the blob and its pack when anything does not match
    */
   public byte[] open(BlobLocation loc, byte[] stored) {
+    Buffers b = new Buffers();
+    byte[] plain = openInto(loc, stored, stored.length, b);
+    return plain.length == loc.rawLength() ? plain : java.util.Arrays.copyOf(plain, loc.rawLength());
+  }
+
+  /**
+   * Opens the stored blob {@code stored[0 .. storedLength)} like {@link #open(BlobLocation, byte[])}
+   * into {@code buffers}: returns an array whose first {@link BlobLocation#rawLength()} bytes are
+   * the verified plaintext, valid until the next call with the same buffers.
+   *
+   * @throws DwException INTEGRITY naming the blob and its pack when anything does not match
+   */
+  public byte[] openInto(BlobLocation loc, byte[] stored, int storedLength, Buffers buffers) {
+    int raw = loc.rawLength();
     byte[] payload;
+    int payloadLength;
     try {
-      payload = aead.decrypt(stored, blobAad(loc.id(), loc.compressed()));
+      payloadLength = Aead.plaintextLength(storedLength);
+      payload = loc.compressed() ? buffers.payload(payloadLength) : buffers.plain(Math.max(payloadLength, raw));
+      aead.decrypt(stored, 0, storedLength, blobAad(loc.id(), loc.compressed()), payload, 0);
     } catch (DwException e) {
       throw DwException.integrity("blob " + loc.id() + " in pack " + loc.pack() + " at offset " + loc.offset()
           + " does not authenticate (altered, moved or another blob): " + e.getMessage(), e);
     }
     byte[] plain;
+    int n;
     if (loc.compressed()) {
+      plain = buffers.plain(raw);
       try {
-        plain = new byte[loc.rawLength()];
-        int n = decompressors.get().decompressByteArray(plain, 0, plain.length, payload, 0, payload.length);
-        if (n != plain.length) {
-          throw DwException.integrity("blob " + loc.id() + " in pack " + loc.pack() + " decompresses to " + n
-              + " bytes vs expected " + loc.rawLength());
-        }
+        n = decompressors.get().decompressByteArray(plain, 0, raw, payload, 0, payloadLength);
       } catch (RuntimeException e) {
         throw DwException.integrity("blob " + loc.id() + " in pack " + loc.pack() + " does not decompress: " + e.getMessage(), e);
       }
+      if (n != raw) {
+        throw DwException.integrity("blob " + loc.id() + " in pack " + loc.pack() + " decompresses to " + n
+            + " bytes vs expected " + raw);
+      }
     } else {
       plain = payload;
+      n = payloadLength;
     }
-    if (plain.length != loc.rawLength()) {
-      throw DwException.integrity("blob " + loc.id() + " in pack " + loc.pack() + ": " + plain.length
-          + " bytes vs expected " + loc.rawLength());
+    if (n != raw) {
+      throw DwException.integrity("blob " + loc.id() + " in pack " + loc.pack() + ": " + n + " bytes vs expected " + raw);
     }
-    if (!loc.id().matches(ids.sign(plain))) {
+    if (!loc.id().matches(ids.sign(plain, 0, raw))) {
       throw DwException.integrity("blob " + loc.id() + " in pack " + loc.pack() + ": content does not match its id");
     }
     return plain;
