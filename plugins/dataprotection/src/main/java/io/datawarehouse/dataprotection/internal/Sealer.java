@@ -77,21 +77,26 @@ public final class Sealer {
     /** A buffer of at least {@code n} bytes for the stored form of a blob. */
     public byte[] stored(int n) {
       if (stored.length < n) {
-        stored = new byte[n];
+        stored = new byte[grown(stored.length, n)];
       }
       return stored;
     }
 
+    /** At least {@code n}, and a quarter more than before: blob sizes vary, so it stops growing soon. */
+    private static int grown(int had, int n) {
+      return (int) Math.min(Integer.MAX_VALUE - 16, Math.max(n, had + (long) had / 4));
+    }
+
     private byte[] payload(int n) {
       if (payload.length < n) {
-        payload = new byte[n];
+        payload = new byte[grown(payload.length, n)];
       }
       return payload;
     }
 
     private byte[] plain(int n) {
       if (plain.length < n) {
-        plain = new byte[n];
+        plain = new byte[grown(plain.length, n)];
       }
       return plain;
     }

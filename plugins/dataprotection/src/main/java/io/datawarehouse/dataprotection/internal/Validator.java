@@ -54,6 +54,8 @@ public final class Validator {
   private final List<String> leftovers = new ArrayList<>();
   /** Blob id to a description of what is wrong with it. */
   private final Map<BlobId, String> badBlobs = new ConcurrentHashMap<>();
+  /** Each validation thread reuses one set of read buffers for all its packs. */
+  private final ThreadLocal<Sealer.Buffers> readBuffers = ThreadLocal.withInitial(Sealer.Buffers::new);
 
   private Validator(RepoContext ctx) {
     this.ctx = ctx;
@@ -237,7 +239,7 @@ public final class Validator {
     String first = null;
     Path file = ctx.layout().pack(pack);
     // the pack is opened once and read front to back (the trailer lists blobs in file order)
-    Sealer.Buffers buffers = new Sealer.Buffers();
+    Sealer.Buffers buffers = readBuffers.get();
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       for (BlobLocation l : trailer) {
         try {
