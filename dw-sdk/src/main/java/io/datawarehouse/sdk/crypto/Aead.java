@@ -82,6 +82,35 @@ public final class Aead {
   }
 
   /**
+   * Encrypts {@code plaintext[off .. off + len)} under the primary key into {@code out[outOff ..]}
+   * (which needs {@code len + }{@link #OVERHEAD} bytes), in the same format as
+   * {@link #encrypt(byte[], byte[])}: for writers that reuse one buffer for many messages.
+   *
+   * @return the bytes written ({@code len + OVERHEAD})
+   */
+  public int encrypt(byte[] plaintext, int off, int len, byte[] associatedData, byte[] out, int outOff) {
+    CryptoSupport.requireNonNull(plaintext, "plaintext");
+    CryptoSupport.requireNonNull(associatedData, "associated data (use an empty array for none)");
+    CryptoSupport.requireNonNull(out, "output buffer");
+    java.util.Objects.checkFromIndexSize(off, len, plaintext.length);
+    if (len > Integer.MAX_VALUE - OVERHEAD) {
+      throw DwException.invalidArgument("a plaintext of " + len + " bytes is too large for Aead: use StreamingAead");
+    }
+    if (outOff < 0 || outOff > out.length || out.length - outOff < len + OVERHEAD) {
+      throw DwException.invalidArgument("an output buffer of " + out.length + " bytes from offset " + outOff
+          + " cannot take the " + (len + OVERHEAD) + " bytes of the message");
+    }
+    AeadKey key = keys.primary();
+    out[outOff] = VERSION;
+    key.id().write(out, outOff + 1);
+    byte[] nonce = CryptoSupport.randomBytes(CryptoSupport.GCM_NONCE_SIZE);
+    System.arraycopy(nonce, 0, out, outOff + HEADER_SIZE, nonce.length);
+    int n = Gcm.seal(key.spec(), nonce, aad(out, outOff, associatedData), plaintext, off, len, out,
+        outOff + HEADER_SIZE + nonce.length);
+    return HEADER_SIZE + nonce.length + n;
+  }
+
+  /**
    * Decrypts and authenticates a message made by {@link #encrypt}.
    *
    * @throws DwException INTEGRITY when the message does not authenticate (altered, truncated,

@@ -43,6 +43,24 @@ class AeadTest {
     assertThat(Arrays.copyOfRange(out, outOff, outOff + n)).isEqualTo(plaintext);
   }
 
+  /** Encrypting into a caller's buffer gives a message decrypt() opens, of the documented size. */
+  @Property(tries = 30)
+  void encryptInto_atOffsets_opensWithDecrypt(@ForAll @IntRange(min = 0, max = 300_000) int length,
+      @ForAll @IntRange(min = 0, max = 9) int inOff, @ForAll @IntRange(min = 0, max = 9) int outOff,
+      @ForAll @Size(max = 64) byte[] ad) {
+    Aead aead = Aead.create(AeadKey.generate());
+    byte[] plaintext = randomBytes(length * 17L + 3, length);
+    byte[] in = new byte[inOff + length + 2];
+    System.arraycopy(plaintext, 0, in, inOff, length);
+    byte[] out = new byte[outOff + length + Aead.OVERHEAD + 4];
+
+    int n = aead.encrypt(in, inOff, length, ad, out, outOff);
+
+    assertThat(n).isEqualTo(length + Aead.OVERHEAD);
+    assertThat(aead.decrypt(Arrays.copyOfRange(out, outOff, outOff + n), ad)).isEqualTo(plaintext);
+    assertCode(ErrorCode.INVALID_ARGUMENT, () -> aead.encrypt(in, inOff, length, ad, new byte[length + Aead.OVERHEAD - 1], 0));
+  }
+
   /** A message that does not authenticate leaves no plaintext in the caller's buffer. */
   @Property(tries = 30)
   void decryptInto_flippedByte_isIntegrityError_andLeavesNoPlaintext(@ForAll @IntRange(min = 1, max = 200_000) int length,

@@ -305,10 +305,10 @@ public final class BackupRun {
       blobsDedup.incrementAndGet();
       return id;
     }
-    Sealer.SealedBlob sealed = ctx.sealer().seal(id, chunk);
+    Sealer.SealedBlob sealed = ctx.sealer().sealReusing(id, chunk); // this thread's buffer, written by add()
     packer.add(id, sealed, chunk.length);
     blobsNew.incrementAndGet();
-    bytesStored.addAndGet(sealed.stored().length);
+    bytesStored.addAndGet(sealed.length());
     return id;
   }
 

@@ -161,7 +161,7 @@ public final class Packs {
       this.onPackDone = onPackDone;
     }
 
-    /** Appends a sealed blob; may finish a pack. */
+    /** Appends a sealed blob (written before this returns: its buffer may then be reused); may finish a pack. */
     public void add(BlobId id, Sealer.SealedBlob blob, int rawLength) {
       OpenPack full = null;
       synchronized (this) {
@@ -170,9 +170,9 @@ public final class Packs {
             current = open();
           }
           OpenPack p = current;
-          AtomicFiles.writeFully(p.ch, ByteBuffer.wrap(blob.stored()), p.pos);
-          p.entries.add(new BlobLocation(id, p.name, p.pos, blob.stored().length, rawLength, blob.compressed()));
-          p.pos += blob.stored().length;
+          AtomicFiles.writeFully(p.ch, ByteBuffer.wrap(blob.stored(), 0, blob.length()), p.pos);
+          p.entries.add(new BlobLocation(id, p.name, p.pos, blob.length(), rawLength, blob.compressed()));
+          p.pos += blob.length();
           if (p.pos >= targetSize) {
             full = p;
             current = null;

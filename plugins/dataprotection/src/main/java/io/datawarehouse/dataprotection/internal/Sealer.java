@@ -36,8 +36,57 @@ public final class Sealer {
     this.compressors = ThreadLocal.withInitial(() -> new ZstdCompressCtx().setLevel(zstdLevel));
   }
 
-  /** A sealed blob: its stored bytes and whether they hold compressed data. */
-  public record SealedBlob(byte[] stored, boolean compressed) {}
+  /** A sealed blob: its stored bytes ({@code stored[0 .. length)}) and whether they hold compressed data. */
+  public record SealedBlob(byte[] stored, int length, boolean compressed) {
+    public SealedBlob {
+      java.util.Objects.checkFromIndexSize(0, length, stored.length);
+    }
+
+    /** All of {@code stored}. */
+    public SealedBlob(byte[] stored, boolean compressed) {
+      this(stored, stored.length, compressed);
+    }
+  }
+
+  /** Per thread: the output buffer of {@link #sealReusing}. */
+  private final ThreadLocal<byte[][]> sealOut = ThreadLocal.withInitial(() -> new byte[1][]);
+
+  /**
+   * Seals like {@link #seal(BlobId, byte[])}, without allocating: the compressed form and the
+   * stored bytes go to buffers this thread reuses, so the result is valid only until this
+   * thread's next call (the backup writes it into its pack before sealing the next blob).
+   */
+  public SealedBlob sealReusing(BlobId id, byte[] plain) {
+    byte[] payload = plain;
+    int payloadLength = plain.length;
+    boolean compressed = false;
+    if (level > 0 && plain.length > 64) {
+      byte[] buf = scratch((int) Zstd.compressBound(plain.length));
+      int n = compressors.get().compressByteArray(buf, 0, buf.length, plain, 0, plain.length);
+      if (n < plain.length - (plain.length >>> 5)) {
+        payload = buf;
+        payloadLength = n;
+        compressed = true;
+      }
+    }
+    byte[][] holder = sealOut.get();
+    int need = payloadLength + Aead.OVERHEAD;
+    if (holder[0] == null || holder[0].length < need) {
+      holder[0] = new byte[Math.max(need, holder[0] == null ? 0 : holder[0].length + holder[0].length / 4)];
+    }
+    int n = aead.encrypt(payload, 0, payloadLength, blobAad(id, compressed), holder[0], 0);
+    return new SealedBlob(holder[0], n, compressed);
+  }
+
+  /** This thread's compression buffer, with room for {@code bound} bytes. */
+  private byte[] scratch(int bound) {
+    byte[] buf = scratch.get();
+    if (buf == null || buf.length < bound) {
+      buf = new byte[bound];
+      scratch.set(buf);
+    }
+    return buf;
+  }
 
   /** The id of {@code data[off .. off + len)}. */
   public BlobId id(byte[] data, int off, int len) {

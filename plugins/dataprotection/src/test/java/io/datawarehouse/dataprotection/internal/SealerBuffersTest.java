@@ -15,8 +15,9 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 
 /**
- * {@link Sealer#openInto} with one set of reused buffers: blobs of growing and shrinking sizes,
- * compressed or not, come back exactly; a damaged blob is INTEGRITY and does not spoil the next.
+ * {@link Sealer#openInto} with one set of reused buffers and {@link Sealer#sealReusing}: blobs of
+ * growing and shrinking sizes, compressed or not, come back exactly; a damaged blob is INTEGRITY
+ * and does not spoil the next.
  */
 class SealerBuffersTest {
 
@@ -28,7 +29,15 @@ class SealerBuffersTest {
     for (int i = 0; i < 12; i++) {
       byte[] plain = blob(r);
       BlobId id = sealer.id(plain, 0, plain.length);
-      Sealer.SealedBlob sealed = sealer.seal(id, plain);
+      Sealer.SealedBlob first = sealer.seal(id, plain);
+      if (r.nextBoolean()) {
+        // the reusing form: same layout, the bytes copied out before the next call reuses its buffer
+        Sealer.SealedBlob reused = sealer.sealReusing(id, plain);
+        assertThat(reused.compressed()).isEqualTo(first.compressed());
+        assertThat(reused.length()).isEqualTo(first.stored().length);
+        first = new Sealer.SealedBlob(Arrays.copyOf(reused.stored(), reused.length()), reused.compressed());
+      }
+      Sealer.SealedBlob sealed = first;
       BlobLocation loc = new BlobLocation(id, "p", 8, sealed.stored().length, plain.length, sealed.compressed());
       // the stored bytes sit in a larger reused buffer, as a reader has them
       byte[] stored = buffers.stored(sealed.stored().length);
