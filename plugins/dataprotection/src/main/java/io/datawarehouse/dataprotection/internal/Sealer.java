@@ -57,13 +57,19 @@ public final class Sealer {
    * thread's next call (the backup writes it into its pack before sealing the next blob).
    */
   public SealedBlob sealReusing(BlobId id, byte[] plain) {
+    return sealReusing(id, plain, plain.length);
+  }
+
+  /** {@link #sealReusing(BlobId, byte[])} of {@code plain[0 .. length)}. */
+  public SealedBlob sealReusing(BlobId id, byte[] plain, int length) {
+    java.util.Objects.checkFromIndexSize(0, length, plain.length);
     byte[] payload = plain;
-    int payloadLength = plain.length;
+    int payloadLength = length;
     boolean compressed = false;
-    if (level > 0 && plain.length > 64) {
-      byte[] buf = scratch((int) Zstd.compressBound(plain.length));
-      int n = compressors.get().compressByteArray(buf, 0, buf.length, plain, 0, plain.length);
-      if (n < plain.length - (plain.length >>> 5)) {
+    if (level > 0 && length > 64) {
+      byte[] buf = scratch((int) Zstd.compressBound(length));
+      int n = compressors.get().compressByteArray(buf, 0, buf.length, plain, 0, length);
+      if (n < length - (length >>> 5)) {
         payload = buf;
         payloadLength = n;
         compressed = true;
