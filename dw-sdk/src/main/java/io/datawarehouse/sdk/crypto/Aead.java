@@ -82,6 +82,35 @@ public final class Aead {
   }
 
   /**
+   * Encrypts {@code plaintext[off .. off + len)} under the primary key into {@code out[outOff ..]}
+   * (which needs {@code len + }{@link #OVERHEAD} bytes), in the same format as
+   * {@link #encrypt(byte[], byte[])}: for writers that reuse one buffer for many messages.
+   *
+   * @return the bytes written ({@code len + OVERHEAD})
+   */
+  public int encrypt(byte[] plaintext, int off, int len, byte[] associatedData, byte[] out, int outOff) {
+    CryptoSupport.requireNonNull(plaintext, "plaintext");
+    CryptoSupport.requireNonNull(associatedData, "associated data (use an empty array for none)");
+    CryptoSupport.requireNonNull(out, "output buffer");
+    java.util.Objects.checkFromIndexSize(off, len, plaintext.length);
+    if (len > Integer.MAX_VALUE - OVERHEAD) {
+      throw DwException.invalidArgument("a plaintext of " + len + " bytes is too large for Aead: use StreamingAead");
+    }
+    if (outOff < 0 || outOff > out.length || out.length - outOff < len + OVERHEAD) {
+      throw DwException.invalidArgument("an output buffer of " + out.length + " bytes from offset " + outOff
+          + " cannot take the " + (len + OVERHEAD) + " bytes of the message");
+    }
+    AeadKey key = keys.primary();
+    out[outOff] = VERSION;
+    key.id().write(out, outOff + 1);
+    byte[] nonce = CryptoSupport.randomBytes(CryptoSupport.GCM_NONCE_SIZE);
+    System.arraycopy(nonce, 0, out, outOff + HEADER_SIZE, nonce.length);
+    int n = Gcm.seal(key.spec(), nonce, aad(out, outOff, associatedData), plaintext, off, len, out,
+        outOff + HEADER_SIZE + nonce.length);
+    return HEADER_SIZE + nonce.length + n;
+  }
+
+  /**
    * Decrypts and authenticates a message made by {@link #encrypt}.
    *
    * @throws DwException INTEGRITY when the message does not authenticate (altered, truncated,
@@ -101,6 +130,53 @@ public final class Aead {
     }
   }
 
+  /**
+   * Decrypts and authenticates the message {@code ciphertext[off .. off + len)} made by
+   * {@link #encrypt} into {@code out[outOff ..]}, which needs {@link #plaintextLength(int)
+   * plaintextLength(len)} bytes: for readers that reuse one buffer for many messages.
+   *
+   * @return the plaintext length
+   * @throws DwException INTEGRITY as {@link #decrypt(byte[], byte[])} does (then nothing of the
+   *     plaintext is left in {@code out}); INVALID_ARGUMENT when {@code out} is too small
+   */
+  public int decrypt(byte[] ciphertext, int off, int len, byte[] associatedData, byte[] out, int outOff) {
+    CryptoSupport.requireNonNull(ciphertext, "ciphertext");
+    CryptoSupport.requireNonNull(associatedData, "associated data (use an empty array for none)");
+    CryptoSupport.requireNonNull(out, "output buffer");
+    java.util.Objects.checkFromIndexSize(off, len, ciphertext.length);
+    AeadKey key = keys.keyFor(keyIdOf(ciphertext, off, len), "the message");
+    int plain = len - OVERHEAD;
+    if (outOff < 0 || outOff > out.length || out.length - outOff < plain) {
+      throw DwException.invalidArgument("an output buffer of " + out.length + " bytes from offset " + outOff
+          + " cannot take the " + plain + " bytes of plaintext");
+    }
+    int ct = off + HEADER_SIZE + CryptoSupport.GCM_NONCE_SIZE;
+    try {
+      return Gcm.open(key.spec(), Arrays.copyOfRange(ciphertext, off + HEADER_SIZE, ct),
+          aad(ciphertext, off, associatedData), ciphertext, ct, off + len - ct, out, outOff);
+    } catch (AEADBadTagException e) {
+      throw DwException.integrity("the message (" + len + " bytes, key " + key.id()
+          + ") failed authentication: it was altered, truncated or extended, or the associated data differs", e);
+    }
+  }
+
+  /** The plaintext length of a message of {@code ciphertextLength} bytes made by {@link #encrypt}. */
+  public static int plaintextLength(int ciphertextLength) {
+    if (ciphertextLength < OVERHEAD) {
+      throw DwException.integrity("the message is " + ciphertextLength + " bytes, shorter than the " + OVERHEAD
+          + " bytes of header, nonce and tag: truncated, or not made by Aead");
+    }
+    return ciphertextLength - OVERHEAD;
+  }
+
+  /** The GCM associated data: the 9 header bytes of the message at {@code message[off]}, then the caller's. */
+  private static byte[] aad(byte[] message, int off, byte[] associatedData) {
+    byte[] aad = new byte[HEADER_SIZE + associatedData.length];
+    System.arraycopy(message, off, aad, 0, HEADER_SIZE);
+    System.arraycopy(associatedData, 0, aad, HEADER_SIZE, associatedData.length);
+    return aad;
+  }
+
   /** The GCM associated data: the 9 header bytes of {@code message}, then the caller's. */
   private static byte[] aad(byte[] message, byte[] associatedData) {
     byte[] aad = Arrays.copyOf(message, HEADER_SIZE + associatedData.length);
@@ -115,15 +191,19 @@ public final class Aead {
    * @throws DwException INTEGRITY when the message is too short or of an unknown version
    */
   public static KeyId keyIdOf(byte[] ciphertext) {
-    if (ciphertext.length < OVERHEAD) {
-      throw DwException.integrity("the message is " + ciphertext.length + " bytes, shorter than the " + OVERHEAD
+    return keyIdOf(ciphertext, 0, ciphertext.length);
+  }
+
+  private static KeyId keyIdOf(byte[] ciphertext, int off, int len) {
+    if (len < OVERHEAD) {
+      throw DwException.integrity("the message is " + len + " bytes, shorter than the " + OVERHEAD
           + " bytes of header, nonce and tag: truncated, or not made by Aead");
     }
-    if (ciphertext[0] != VERSION) {
-      throw DwException.integrity("the message has format version " + (ciphertext[0] & 0xFF) + ", this build reads version "
+    if (ciphertext[off] != VERSION) {
+      throw DwException.integrity("the message has format version " + (ciphertext[off] & 0xFF) + ", this build reads version "
           + VERSION + ": altered, or not made by Aead");
     }
-    return KeyId.read(ciphertext, 1);
+    return KeyId.read(ciphertext, off + 1);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.datawarehouse.sdk.crypto;
 
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -14,9 +15,27 @@ import javax.crypto.spec.SecretKeySpec;
 final class Gcm {
   private Gcm() {}
 
-  /** Encrypts {@code in[inOff .. inOff + inLen)} into {@code out[outOff ..]} (ciphertext then tag); returns the bytes written. */
+  /** Bytes of one update() call when sealing a large input. */
   private static final int SLICE = 64 * 1024;
+  /** Messages from this length on are decrypted through the buffer path (see {@link #open}). */
+  private static final int BUFFER_PATH_FROM = SLICE;
 
+  /** Largest message decrypted through the thread's reused direct buffer; larger ones use a read-only heap buffer. */
+  private static final int DIRECT_MAX = 16 << 20;
+  private static final ThreadLocal<ByteBuffer[]> DIRECT_SOURCE = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
+
+  /** This thread's direct buffer for ciphertext, cleared, with room for {@code len} bytes. */
+  private static ByteBuffer directSource(int len) {
+    ByteBuffer[] holder = DIRECT_SOURCE.get();
+    ByteBuffer b = holder[0];
+    if (b == null || b.capacity() < len) {
+      b = ByteBuffer.allocateDirect(Math.max(len, 1 << 20));
+      holder[0] = b;
+    }
+    return b.clear();
+  }
+
+  /** Encrypts {@code in[inOff .. inOff + inLen)} into {@code out[outOff ..]} (ciphertext then tag); returns the bytes written. */
   static int seal(SecretKeySpec key, byte[] nonce, byte[] aad, byte[] in, int inOff, int inLen, byte[] out, int outOff) {
     try {
       Cipher c = CryptoSupport.newGcm();
@@ -52,11 +71,46 @@ final class Gcm {
    *     a message that says what failed
    */
   static byte[] open(SecretKeySpec key, byte[] nonce, byte[] aad, byte[] in, int off, int len) throws AEADBadTagException {
+    if (len < CryptoSupport.GCM_TAG_SIZE) {
+      throw new AEADBadTagException("the input is " + len + " bytes, shorter than the tag");
+    }
+    byte[] out = new byte[len - CryptoSupport.GCM_TAG_SIZE];
+    open(key, nonce, aad, in, off, len, out, 0);
+    return out;
+  }
+
+  /**
+   * Decrypts {@code in[off .. off + len)} (ciphertext then tag) into {@code out[outOff ..]} and
+   * returns the plaintext length ({@code len} minus the tag). On a tag mismatch nothing of the
+   * plaintext is left in {@code out} (the JDK zeroes what it wrote).
+   *
+   * @throws AEADBadTagException when it does not authenticate
+   */
+  static int open(SecretKeySpec key, byte[] nonce, byte[] aad, byte[] in, int off, int len, byte[] out, int outOff)
+      throws AEADBadTagException {
     try {
       Cipher c = CryptoSupport.newGcm();
       c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(CryptoSupport.GCM_TAG_BITS, nonce));
       c.updateAAD(aad);
-      return c.doFinal(in, off, len);
+      if (len < BUFFER_PATH_FROM) {
+        return c.doFinal(in, off, len, out, outOff);
+      }
+      // Large inputs are handed over as a buffer that is not array-backed: the JDK then runs its
+      // fast AES-GCM path (AES-NI/VAES with carry-less multiply) in a loop of 512-byte calls inside
+      // one doFinal, which C2 compiles within the first few blobs; a byte-array doFinal makes one
+      // call per message into that path, and with a few thousand 1 MiB blobs C2 never compiles
+      // it, so decryption ran the slow path at a few hundred MB/s (measured, standalone, 1000
+      // blobs of 1 MiB in a fresh JVM: 13.1 s -> 3.6 s of CPU). The ciphertext is copied into a
+      // direct buffer this thread reuses (a read-only heap buffer would make the JDK allocate and
+      // copy back a temporary output buffer per message); it holds no plaintext. The tag is still
+      // checked before anything is returned; on a mismatch the JDK zeroes the output and throws.
+      int expected = len - CryptoSupport.GCM_TAG_SIZE;
+      ByteBuffer src = len <= DIRECT_MAX ? directSource(len).put(in, off, len).flip() : ByteBuffer.wrap(in, off, len).asReadOnlyBuffer();
+      int n = c.doFinal(src, ByteBuffer.wrap(out, outOff, expected));
+      if (n != expected) {
+        throw new GeneralSecurityException("decrypted " + n + " bytes vs " + expected + " expected");
+      }
+      return n;
     } catch (AEADBadTagException e) {
       throw e;
     } catch (GeneralSecurityException e) {

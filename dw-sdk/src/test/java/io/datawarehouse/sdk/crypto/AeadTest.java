@@ -25,6 +25,65 @@ class AeadTest {
     assertThat(aead.decrypt(ct, ad)).isEqualTo(plaintext);
   }
 
+  /** Decrypting into a caller's buffer, at offsets, small and large (both GCM paths), gives the plaintext. */
+  @Property(tries = 40)
+  void decryptInto_atOffsets_givesPlaintext(@ForAll @IntRange(min = 0, max = 300_000) int length,
+      @ForAll @IntRange(min = 0, max = 9) int inOff, @ForAll @IntRange(min = 0, max = 9) int outOff,
+      @ForAll @Size(max = 64) byte[] ad) {
+    Aead aead = Aead.create(AeadKey.generate());
+    byte[] plaintext = randomBytes(length * 31L + 7, length);
+    byte[] ct = aead.encrypt(plaintext, ad);
+    byte[] in = new byte[inOff + ct.length + 5];
+    System.arraycopy(ct, 0, in, inOff, ct.length);
+    byte[] out = new byte[outOff + Aead.plaintextLength(ct.length) + 3];
+
+    int n = aead.decrypt(in, inOff, ct.length, ad, out, outOff);
+
+    assertThat(n).isEqualTo(length);
+    assertThat(Arrays.copyOfRange(out, outOff, outOff + n)).isEqualTo(plaintext);
+  }
+
+  /** Encrypting into a caller's buffer gives a message decrypt() opens, of the documented size. */
+  @Property(tries = 30)
+  void encryptInto_atOffsets_opensWithDecrypt(@ForAll @IntRange(min = 0, max = 300_000) int length,
+      @ForAll @IntRange(min = 0, max = 9) int inOff, @ForAll @IntRange(min = 0, max = 9) int outOff,
+      @ForAll @Size(max = 64) byte[] ad) {
+    Aead aead = Aead.create(AeadKey.generate());
+    byte[] plaintext = randomBytes(length * 17L + 3, length);
+    byte[] in = new byte[inOff + length + 2];
+    System.arraycopy(plaintext, 0, in, inOff, length);
+    byte[] out = new byte[outOff + length + Aead.OVERHEAD + 4];
+
+    int n = aead.encrypt(in, inOff, length, ad, out, outOff);
+
+    assertThat(n).isEqualTo(length + Aead.OVERHEAD);
+    assertThat(aead.decrypt(Arrays.copyOfRange(out, outOff, outOff + n), ad)).isEqualTo(plaintext);
+    assertCode(ErrorCode.INVALID_ARGUMENT, () -> aead.encrypt(in, inOff, length, ad, new byte[length + Aead.OVERHEAD - 1], 0));
+  }
+
+  /** A message that does not authenticate leaves no plaintext in the caller's buffer. */
+  @Property(tries = 30)
+  void decryptInto_flippedByte_isIntegrityError_andLeavesNoPlaintext(@ForAll @IntRange(min = 1, max = 200_000) int length,
+      @ForAll long where) {
+    Aead aead = Aead.create(AeadKey.generate());
+    byte[] plaintext = randomBytes(length * 31L + 7, length);
+    byte[] ct = aead.encrypt(plaintext, NO_AD);
+    ct[(int) Math.floorMod(where, (long) ct.length)] ^= 1;
+    byte[] out = new byte[length];
+
+    assertIntegrity(() -> aead.decrypt(ct, 0, ct.length, NO_AD, out, 0));
+    assertThat(out).containsOnly((byte) 0);
+  }
+
+  @Test
+  void decryptInto_tooSmallBuffer_isInvalidArgument() {
+    Aead aead = Aead.create(AeadKey.generate());
+    byte[] ct = aead.encrypt(new byte[100], NO_AD);
+    assertCode(ErrorCode.INVALID_ARGUMENT, () -> aead.decrypt(ct, 0, ct.length, NO_AD, new byte[99], 0));
+    assertCode(ErrorCode.INVALID_ARGUMENT, () -> aead.decrypt(ct, 0, ct.length, NO_AD, new byte[100], 1));
+    assertIntegrity(() -> aead.decrypt(ct, 0, Aead.OVERHEAD - 1, NO_AD, new byte[100], 0));
+  }
+
   /** Our message format is plain AES-256-GCM: Bouncy Castle agrees on random inputs, both ways. */
   @Property(tries = 200)
   void encrypt_randomInputs_matchesBouncyCastle(@ForAll @Size(max = 3000) byte[] plaintext, @ForAll @Size(max = 64) byte[] ad,

@@ -18,7 +18,6 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -28,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -58,6 +58,8 @@ public final class BackupRun {
   private static final Logger LOG = LoggerFactory.getLogger(BackupRun.class);
   private static final int PACKS_PER_INDEX = 32;
   private static final long LOCK_REFRESH_NANOS = 600_000_000_000L;
+  /** Size of a pooled chunk buffer: twice the average chunk holds most chunks (normalized chunking). */
+  private static final int POOLED_MAX = 2 * FastCdc.DEFAULT_AVG;
   /** An incremental run that reads less than this does not start the crypto warm-up. */
   private static final long WARMUP_WORTH_IT = 256L << 20;
 
@@ -71,6 +73,12 @@ public final class BackupRun {
   private final AtomicLong blobsDedup = new AtomicLong();
   private final AtomicLong bytesStored = new AtomicLong();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  /**
+   * Chunk buffers going from the reading thread to the workers and back, so that a backup does not
+   * allocate one array per chunk; at most the in-flight chunks (bounded by the permits) plus one
+   * are out or pooled. Chunks larger than {@link #POOLED_MAX} get an array of their own.
+   */
+  private final ConcurrentLinkedQueue<byte[]> chunkPool = new ConcurrentLinkedQueue<>();
 
   private BackupRun(RepoContext ctx, RepoIndex index, RepoLock lock, Progress.Listener listener) {
     this.ctx = ctx;
@@ -212,13 +220,21 @@ public final class BackupRun {
                   break;
                 }
                 int len = ctx.chunker().cut(buf, start, end - start);
-                byte[] chunk = Arrays.copyOfRange(buf, start, start + len);
+                byte[] chunk = chunkBuffer(len);
+                System.arraycopy(buf, start, chunk, 0, len);
+                int chunkLength = len;
                 start += len;
                 size += len;
                 bytesRead += len;
                 checkFailure();
                 permits.acquire();
-                CompletableFuture<BlobId> f = CompletableFuture.supplyAsync(() -> process(chunk, packer), pool);
+                CompletableFuture<BlobId> f = CompletableFuture.supplyAsync(() -> {
+                  try {
+                    return process(chunk, chunkLength, packer);
+                  } finally {
+                    recycle(chunk);
+                  }
+                }, pool);
                 f.whenComplete((id, ex) -> {
                   permits.release();
                   if (ex != null) {
@@ -299,16 +315,32 @@ public final class BackupRun {
     }
   }
 
-  private BlobId process(byte[] chunk, Packs.Writer packer) {
-    BlobId id = ctx.sealer().id(chunk, 0, chunk.length);
+  /** A buffer for a chunk of {@code len} bytes: a pooled one when it fits. */
+  private byte[] chunkBuffer(int len) {
+    if (len <= POOLED_MAX) {
+      byte[] b = chunkPool.poll();
+      return b != null ? b : new byte[POOLED_MAX];
+    }
+    return new byte[len];
+  }
+
+  private void recycle(byte[] chunk) {
+    if (chunk.length == POOLED_MAX) {
+      chunkPool.offer(chunk);
+    }
+  }
+
+  /** Stores {@code chunk[0 .. len)} unless the repository has it; returns its id. */
+  private BlobId process(byte[] chunk, int len, Packs.Writer packer) {
+    BlobId id = ctx.sealer().id(chunk, 0, len);
     if (index.contains(id) || !inFlight.add(id)) {
       blobsDedup.incrementAndGet();
       return id;
     }
-    Sealer.SealedBlob sealed = ctx.sealer().seal(id, chunk);
-    packer.add(id, sealed, chunk.length);
+    Sealer.SealedBlob sealed = ctx.sealer().sealReusing(id, chunk, len); // this thread's buffer, written by add()
+    packer.add(id, sealed, len);
     blobsNew.incrementAndGet();
-    bytesStored.addAndGet(sealed.stored().length);
+    bytesStored.addAndGet(sealed.length());
     return id;
   }
 

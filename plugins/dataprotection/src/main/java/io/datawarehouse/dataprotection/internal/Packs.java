@@ -59,12 +59,20 @@ public final class Packs {
    * that a reader that takes many blobs from one pack opens it once.
    */
   public static byte[] readStored(FileChannel ch, Path file, BlobLocation loc) throws IOException {
-    ByteBuffer buf = ByteBuffer.allocate(loc.storedLength());
+    return readStored(ch, file, loc, new byte[loc.storedLength()]);
+  }
+
+  /**
+   * Reads the stored bytes of one blob from an open pack into {@code into[0 .. storedLength)}
+   * (a reused buffer of at least that size) and returns {@code into}.
+   */
+  public static byte[] readStored(FileChannel ch, Path file, BlobLocation loc, byte[] into) throws IOException {
+    ByteBuffer buf = ByteBuffer.wrap(into, 0, loc.storedLength());
     if (!AtomicFiles.readFully(ch, buf, loc.offset())) {
       throw DwException.integrity("pack " + file + " is truncated: blob " + loc.id() + " needs bytes up to "
           + (loc.offset() + loc.storedLength()) + " but the file has " + ch.size());
     }
-    return buf.array();
+    return into;
   }
 
   /**
@@ -153,7 +161,7 @@ public final class Packs {
       this.onPackDone = onPackDone;
     }
 
-    /** Appends a sealed blob; may finish a pack. */
+    /** Appends a sealed blob (written before this returns: its buffer may then be reused); may finish a pack. */
     public void add(BlobId id, Sealer.SealedBlob blob, int rawLength) {
       OpenPack full = null;
       synchronized (this) {
@@ -162,9 +170,9 @@ public final class Packs {
             current = open();
           }
           OpenPack p = current;
-          AtomicFiles.writeFully(p.ch, ByteBuffer.wrap(blob.stored()), p.pos);
-          p.entries.add(new BlobLocation(id, p.name, p.pos, blob.stored().length, rawLength, blob.compressed()));
-          p.pos += blob.stored().length;
+          AtomicFiles.writeFully(p.ch, ByteBuffer.wrap(blob.stored(), 0, blob.length()), p.pos);
+          p.entries.add(new BlobLocation(id, p.name, p.pos, blob.length(), rawLength, blob.compressed()));
+          p.pos += blob.length();
           if (p.pos >= targetSize) {
             full = p;
             current = null;

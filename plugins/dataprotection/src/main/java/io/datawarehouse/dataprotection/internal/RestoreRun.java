@@ -194,6 +194,8 @@ public final class RestoreRun {
       }
       finish(job, failures, files, progress);
     }
+    // each worker reuses one set of read buffers: a blob is written to its files before the next is read
+    ThreadLocal<Sealer.Buffers> buffers = ThreadLocal.withInitial(Sealer.Buffers::new);
     AtomicInteger tid = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(ctx.threads(), r -> new Thread(r, "dataprotection-restore-" + tid.incrementAndGet()));
     try {
@@ -207,7 +209,8 @@ public final class RestoreRun {
           acc += locs.get(i).storedLength();
           if (acc >= TASK_BYTES || i == locs.size() - 1) {
             List<BlobLocation> seg = locs.subList(from, i + 1);
-            work.add(pool.submit(() -> readSegment(ctx, p.getKey(), seg, targets, bytes, failures, files, progress)));
+            work.add(pool.submit(() -> readSegment(ctx, p.getKey(), seg, targets, bytes, failures, files, progress,
+                buffers.get())));
             from = i + 1;
             acc = 0;
           }
@@ -294,7 +297,7 @@ public final class RestoreRun {
    * fails those files.
    */
   private static void readSegment(RepoContext ctx, String pack, List<BlobLocation> seg, Map<BlobId, List<Target>> targets,
-      AtomicLong bytes, List<String> failures, AtomicLong files, Runnable progress) {
+      AtomicLong bytes, List<String> failures, AtomicLong files, Runnable progress, Sealer.Buffers buffers) {
     Path file = ctx.layout().pack(pack);
     FileChannel ch = null;
     String packError = null;
@@ -312,7 +315,8 @@ public final class RestoreRun {
         byte[] plain = null;
         if (err == null && ts.stream().anyMatch(t -> t.job().failure == null)) {
           try {
-            plain = ctx.sealer().open(loc, Packs.readStored(ch, file, loc));
+            plain = ctx.sealer().openInto(loc, Packs.readStored(ch, file, loc, buffers.stored(loc.storedLength())),
+                loc.storedLength(), buffers);
           } catch (DwException ex) {
             err = ex.getMessage();
           } catch (IOException ex) {
@@ -325,8 +329,8 @@ public final class RestoreRun {
             job.fail(err);
           } else if (plain != null && job.failure == null) {
             try (FileChannel out = job.open()) {
-              AtomicFiles.writeFully(out, ByteBuffer.wrap(plain), t.offset());
-              bytes.addAndGet(plain.length);
+              AtomicFiles.writeFully(out, ByteBuffer.wrap(plain, 0, loc.rawLength()), t.offset());
+              bytes.addAndGet(loc.rawLength());
             } catch (IOException ex) {
               job.fail("cannot write " + job.tmp + ": " + ex.getMessage());
             }

@@ -36,8 +36,63 @@ public final class Sealer {
     this.compressors = ThreadLocal.withInitial(() -> new ZstdCompressCtx().setLevel(zstdLevel));
   }
 
-  /** A sealed blob: its stored bytes and whether they hold compressed data. */
-  public record SealedBlob(byte[] stored, boolean compressed) {}
+  /** A sealed blob: its stored bytes ({@code stored[0 .. length)}) and whether they hold compressed data. */
+  public record SealedBlob(byte[] stored, int length, boolean compressed) {
+    public SealedBlob {
+      java.util.Objects.checkFromIndexSize(0, length, stored.length);
+    }
+
+    /** All of {@code stored}. */
+    public SealedBlob(byte[] stored, boolean compressed) {
+      this(stored, stored.length, compressed);
+    }
+  }
+
+  /** Per thread: the output buffer of {@link #sealReusing}. */
+  private final ThreadLocal<byte[][]> sealOut = ThreadLocal.withInitial(() -> new byte[1][]);
+
+  /**
+   * Seals like {@link #seal(BlobId, byte[])}, without allocating: the compressed form and the
+   * stored bytes go to buffers this thread reuses, so the result is valid only until this
+   * thread's next call (the backup writes it into its pack before sealing the next blob).
+   */
+  public SealedBlob sealReusing(BlobId id, byte[] plain) {
+    return sealReusing(id, plain, plain.length);
+  }
+
+  /** {@link #sealReusing(BlobId, byte[])} of {@code plain[0 .. length)}. */
+  public SealedBlob sealReusing(BlobId id, byte[] plain, int length) {
+    java.util.Objects.checkFromIndexSize(0, length, plain.length);
+    byte[] payload = plain;
+    int payloadLength = length;
+    boolean compressed = false;
+    if (level > 0 && length > 64) {
+      byte[] buf = scratch((int) Zstd.compressBound(length));
+      int n = compressors.get().compressByteArray(buf, 0, buf.length, plain, 0, length);
+      if (n < length - (length >>> 5)) {
+        payload = buf;
+        payloadLength = n;
+        compressed = true;
+      }
+    }
+    byte[][] holder = sealOut.get();
+    int need = payloadLength + Aead.OVERHEAD;
+    if (holder[0] == null || holder[0].length < need) {
+      holder[0] = new byte[Math.max(need, holder[0] == null ? 0 : holder[0].length + holder[0].length / 4)];
+    }
+    int n = aead.encrypt(payload, 0, payloadLength, blobAad(id, compressed), holder[0], 0);
+    return new SealedBlob(holder[0], n, compressed);
+  }
+
+  /** This thread's compression buffer, with room for {@code bound} bytes. */
+  private byte[] scratch(int bound) {
+    byte[] buf = scratch.get();
+    if (buf == null || buf.length < bound) {
+      buf = new byte[bound];
+      scratch.set(buf);
+    }
+    return buf;
+  }
 
   /** The id of {@code data[off .. off + len)}. */
   public BlobId id(byte[] data, int off, int len) {
@@ -65,38 +120,94 @@ public final class Sealer {
   }
 
   /**
+   * Buffers one reader thread reuses for every blob it opens (stored bytes, decrypted payload,
+   * plaintext), so that reading a repository does not allocate three arrays per blob; each grows
+   * to the largest blob seen. Not thread-safe: one per thread.
+   */
+  public static final class Buffers {
+    private byte[] stored = new byte[0];
+    private byte[] payload = new byte[0];
+    private byte[] plain = new byte[0];
+
+    /** A buffer of at least {@code n} bytes for the stored form of a blob. */
+    public byte[] stored(int n) {
+      if (stored.length < n) {
+        stored = new byte[grown(stored.length, n)];
+      }
+      return stored;
+    }
+
+    /** At least {@code n}, and a quarter more than before: blob sizes vary, so it stops growing soon. */
+    private static int grown(int had, int n) {
+      return (int) Math.min(Integer.MAX_VALUE - 16, Math.max(n, had + (long) had / 4));
+    }
+
+    private byte[] payload(int n) {
+      if (payload.length < n) {
+        payload = new byte[grown(payload.length, n)];
+      }
+      return payload;
+    }
+
+    private byte[] plain(int n) {
+      if (plain.length < n) {
+        plain = new byte[grown(plain.length, n)];
+      }
+      return plain;
+    }
+  }
+
+  /**
    * The plaintext of a stored blob, fully verified.
    *
    * @throws DwException INTEGRITY naming the blob and its pack when anything does not match
    */
   public byte[] open(BlobLocation loc, byte[] stored) {
+    Buffers b = new Buffers();
+    byte[] plain = openInto(loc, stored, stored.length, b);
+    return plain.length == loc.rawLength() ? plain : java.util.Arrays.copyOf(plain, loc.rawLength());
+  }
+
+  /**
+   * Opens the stored blob {@code stored[0 .. storedLength)} like {@link #open(BlobLocation, byte[])}
+   * into {@code buffers}: returns an array whose first {@link BlobLocation#rawLength()} bytes are
+   * the verified plaintext, valid until the next call with the same buffers.
+   *
+   * @throws DwException INTEGRITY naming the blob and its pack when anything does not match
+   */
+  public byte[] openInto(BlobLocation loc, byte[] stored, int storedLength, Buffers buffers) {
+    int raw = loc.rawLength();
     byte[] payload;
+    int payloadLength;
     try {
-      payload = aead.decrypt(stored, blobAad(loc.id(), loc.compressed()));
+      payloadLength = Aead.plaintextLength(storedLength);
+      payload = loc.compressed() ? buffers.payload(payloadLength) : buffers.plain(Math.max(payloadLength, raw));
+      aead.decrypt(stored, 0, storedLength, blobAad(loc.id(), loc.compressed()), payload, 0);
     } catch (DwException e) {
       throw DwException.integrity("blob " + loc.id() + " in pack " + loc.pack() + " at offset " + loc.offset()
           + " does not authenticate (altered, moved or another blob): " + e.getMessage(), e);
     }
     byte[] plain;
+    int n;
     if (loc.compressed()) {
+      plain = buffers.plain(raw);
       try {
-        plain = new byte[loc.rawLength()];
-        int n = decompressors.get().decompressByteArray(plain, 0, plain.length, payload, 0, payload.length);
-        if (n != plain.length) {
-          throw DwException.integrity("blob " + loc.id() + " in pack " + loc.pack() + " decompresses to " + n
-              + " bytes vs expected " + loc.rawLength());
-        }
+        n = decompressors.get().decompressByteArray(plain, 0, raw, payload, 0, payloadLength);
       } catch (RuntimeException e) {
         throw DwException.integrity("blob " + loc.id() + " in pack " + loc.pack() + " does not decompress: " + e.getMessage(), e);
       }
+      if (n != raw) {
+        throw DwException.integrity("blob " + loc.id() + " in pack " + loc.pack() + " decompresses to " + n
+            + " bytes vs expected " + raw);
+      }
     } else {
       plain = payload;
+      n = payloadLength;
     }
-    if (plain.length != loc.rawLength()) {
-      throw DwException.integrity("blob " + loc.id() + " in pack " + loc.pack() + ": " + plain.length
-          + " bytes vs expected " + loc.rawLength());
+    if (n != raw) {
+      throw DwException.integrity("blob " + loc.id() + " in pack " + loc.pack() + ": " + n + " bytes vs expected " + raw);
     }
-    if (!loc.id().matches(ids.sign(plain))) {
+    if (!loc.id().matches(ids.sign(plain, 0, raw))) {
       throw DwException.integrity("blob " + loc.id() + " in pack " + loc.pack() + ": content does not match its id");
     }
     return plain;

@@ -54,6 +54,8 @@ public final class Validator {
   private final List<String> leftovers = new ArrayList<>();
   /** Blob id to a description of what is wrong with it. */
   private final Map<BlobId, String> badBlobs = new ConcurrentHashMap<>();
+  /** Each validation thread reuses one set of read buffers for all its packs. */
+  private final ThreadLocal<Sealer.Buffers> readBuffers = ThreadLocal.withInitial(Sealer.Buffers::new);
 
   private Validator(RepoContext ctx) {
     this.ctx = ctx;
@@ -237,12 +239,13 @@ public final class Validator {
     String first = null;
     Path file = ctx.layout().pack(pack);
     // the pack is opened once and read front to back (the trailer lists blobs in file order)
+    Sealer.Buffers buffers = readBuffers.get();
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       for (BlobLocation l : trailer) {
         try {
-          byte[] stored = Packs.readStored(ch, file, l);
-          ctx.sealer().open(l, stored);
-          bytesRead.addAndGet(stored.length);
+          byte[] stored = Packs.readStored(ch, file, l, buffers.stored(l.storedLength()));
+          ctx.sealer().openInto(l, stored, l.storedLength(), buffers);
+          bytesRead.addAndGet(l.storedLength());
         } catch (DwException | IOException e) {
           badBlobs.putIfAbsent(l.id(), "blob(s) in pack " + pack + " do not verify");
           bad++;
