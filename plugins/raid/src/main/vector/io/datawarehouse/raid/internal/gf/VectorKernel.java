@@ -24,20 +24,76 @@ import jdk.incubator.vector.VectorSpecies;
  * computed by Horner's rule with multiply-by-2 as {@code (q + q) ^ (q < 0 ? 0x1d : 0)}.
  */
 public final class VectorKernel implements GfKernel {
-  /** The instance {@link GfKernels} loads. */
-  public static final VectorKernel INSTANCE = new VectorKernel();
+  /** System property choosing the lookup width of {@link #mulAdd}: {@code auto} (default), {@code 128} or {@code 512}. */
+  public static final String LOOKUP_PROPERTY = "dw.raid.vectorLookup";
+
+  /** 128-bit lookups only (one {@code pshufb} each), whatever the CPU. */
+  public static final VectorKernel LOOKUP_128 = new VectorKernel(false);
+
+  /**
+   * 512-bit lookups ({@code vpermb}, AVX-512 VBMI). Correct on any CPU (the Vector API falls back
+   * to slower code), fast only where the CPU has that instruction.
+   */
+  public static final VectorKernel LOOKUP_512 = new VectorKernel(true);
+
+  /** Both variants, for the tests that hold each of them to the scalar kernel. */
+  public static final java.util.List<GfKernel> VARIANTS = java.util.List.of(LOOKUP_128, LOOKUP_512);
+
+  /** The instance {@link GfKernels} loads: see {@link #chooseWide()}. */
+  public static final VectorKernel INSTANCE = chooseWide() ? LOOKUP_512 : LOOKUP_128;
 
   private static final VectorSpecies<Byte> S128 = ByteVector.SPECIES_128;
+  private static final VectorSpecies<Byte> S512 = ByteVector.SPECIES_512;
   private static final VectorSpecies<Byte> WIDE = ByteVector.SPECIES_PREFERRED;
   private static final int BLOCK = 2048;
   private static final int XOR_BLOCK = 8 * 1024;
   private static final int STEP = 16;
+  /** Bytes per iteration of the 512-bit loops: two vectors, so every table loaded serves two. */
+  private static final int WSTEP = 128;
 
-  private VectorKernel() {}
+  private final boolean wideLookups;
+
+  private VectorKernel(boolean wideLookups) {
+    this.wideLookups = wideLookups;
+  }
+
+  /**
+   * 512-bit lookups when {@link #LOOKUP_PROPERTY} says {@code 512}, or when it is {@code auto} and
+   * the JVM's preferred vectors are 512 bits wide and the CPU has AVX-512 VBMI (Linux: the flag
+   * {@code avx512vbmi} in {@code /proc/cpuinfo}), i.e. a byte rearrange of 64 lanes is one {@code
+   * vpermb}; without VBMI C2 needs a sequence of shuffles for it (not measured, so not chosen).
+   */
+  private static boolean chooseWide() {
+    String mode = System.getProperty(LOOKUP_PROPERTY, "auto").trim();
+    switch (mode) {
+      case "128" -> {
+        return false;
+      }
+      case "512" -> {
+        return true;
+      }
+      case "auto" -> {
+        if (ByteVector.SPECIES_PREFERRED.vectorBitSize() < 512) {
+          return false;
+        }
+        try {
+          for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            if (line.startsWith("flags")) {
+              return java.util.Arrays.asList(line.split("[\\s:]+")).contains("avx512vbmi");
+            }
+          }
+          return false;
+        } catch (java.io.IOException | RuntimeException e) {
+          return false;
+        }
+      }
+      default -> throw new IllegalStateException(LOOKUP_PROPERTY + " must be auto, 128 or 512, was '" + mode + "'");
+    }
+  }
 
   @Override
   public String name() {
-    return "vector-" + WIDE.vectorBitSize();
+    return "vector-" + WIDE.vectorBitSize() + (wideLookups ? "" : "-lookup128");
   }
 
   @Override
@@ -47,6 +103,183 @@ public final class VectorKernel implements GfKernel {
     if (in.length < cols || out.length < rows) {
       throw new IllegalArgumentException("matrix is " + rows + "x" + cols + " but got " + in.length + " inputs and " + out.length + " outputs");
     }
+    if (!wideLookups || len < WSTEP) {
+      mulAdd128(m, in, inOff, out, outOff, len, accumulate);
+      return;
+    }
+    int wideLen = len - len % WSTEP;
+    byte[] t = m.nibbleTables64();
+    int stride = rows * 128;
+    for (int start = 0; start < wideLen; start += BLOCK) {
+      int n = Math.min(BLOCK, wideLen - start);
+      int io = inOff + start;
+      int oo = outOff + start;
+      int r = 0;
+      for (; r + 4 <= rows; r += 4) {
+        dot4(t, r * 128, stride, in, io, cols, out[r], out[r + 1], out[r + 2], out[r + 3], oo, n, accumulate);
+      }
+      for (; r + 2 <= rows; r += 2) {
+        dot2(t, r * 128, stride, in, io, cols, out[r], out[r + 1], oo, n, accumulate);
+      }
+      if (r < rows) {
+        dot1(t, r * 128, stride, in, io, cols, out[r], oo, n, accumulate);
+      }
+    }
+    if (wideLen < len) {
+      byte[][] outs = new byte[rows][];
+      System.arraycopy(out, 0, outs, 0, rows);
+      mulAdd128(m, in, inOff + wideLen, outs, outOff + wideLen, len - wideLen, accumulate);
+    }
+  }
+
+  /*
+   * The 512-bit dotN methods: N outputs over n bytes (a multiple of 128), two vectors of each
+   * output accumulated in registers while every input in turn is multiplied in (its two tables per
+   * output loaded once for both vectors), then stored once: the outputs are written once per pass,
+   * not once per input. Tables are 64 bytes (the 16-byte table four times), so vpermb, which
+   * indexes by the low six bits, reads lo[x & 15] for any x, and hi[...] for the 16-bit shift x >>> 4
+   * (whose bits 4 and 5 come from the neighbouring byte). No helper returns a vector (see below).
+   */
+
+  private static void dot4(byte[] t, int tb, int stride, byte[][] in, int io, int cols, byte[] o0, byte[] o1, byte[] o2, byte[] o3, int oo, int n, boolean add) {
+    for (int x = 0; x < n; x += WSTEP) {
+      int ox = oo + x;
+      ByteVector a0;
+      ByteVector a1;
+      ByteVector a2;
+      ByteVector a3;
+      ByteVector b0;
+      ByteVector b1;
+      ByteVector b2;
+      ByteVector b3;
+      if (add) {
+        a0 = ByteVector.fromArray(S512, o0, ox);
+        a1 = ByteVector.fromArray(S512, o1, ox);
+        a2 = ByteVector.fromArray(S512, o2, ox);
+        a3 = ByteVector.fromArray(S512, o3, ox);
+        b0 = ByteVector.fromArray(S512, o0, ox + 64);
+        b1 = ByteVector.fromArray(S512, o1, ox + 64);
+        b2 = ByteVector.fromArray(S512, o2, ox + 64);
+        b3 = ByteVector.fromArray(S512, o3, ox + 64);
+      } else {
+        a0 = ByteVector.zero(S512);
+        a1 = a0;
+        a2 = a0;
+        a3 = a0;
+        b0 = a0;
+        b1 = a0;
+        b2 = a0;
+        b3 = a0;
+      }
+      int ix = io + x;
+      for (int c = 0, tc = tb; c < cols; c++, tc += stride) {
+        byte[] src = in[c];
+        ByteVector d = ByteVector.fromArray(S512, src, ix);
+        ByteVector e = ByteVector.fromArray(S512, src, ix + 64);
+        ByteVector dh = d.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes();
+        ByteVector eh = e.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes();
+        ByteVector l = ByteVector.fromArray(S512, t, tc);
+        ByteVector h = ByteVector.fromArray(S512, t, tc + 64);
+        a0 = a0.lanewise(VectorOperators.XOR, d.selectFrom(l)).lanewise(VectorOperators.XOR, dh.selectFrom(h));
+        b0 = b0.lanewise(VectorOperators.XOR, e.selectFrom(l)).lanewise(VectorOperators.XOR, eh.selectFrom(h));
+        l = ByteVector.fromArray(S512, t, tc + 128);
+        h = ByteVector.fromArray(S512, t, tc + 192);
+        a1 = a1.lanewise(VectorOperators.XOR, d.selectFrom(l)).lanewise(VectorOperators.XOR, dh.selectFrom(h));
+        b1 = b1.lanewise(VectorOperators.XOR, e.selectFrom(l)).lanewise(VectorOperators.XOR, eh.selectFrom(h));
+        l = ByteVector.fromArray(S512, t, tc + 256);
+        h = ByteVector.fromArray(S512, t, tc + 320);
+        a2 = a2.lanewise(VectorOperators.XOR, d.selectFrom(l)).lanewise(VectorOperators.XOR, dh.selectFrom(h));
+        b2 = b2.lanewise(VectorOperators.XOR, e.selectFrom(l)).lanewise(VectorOperators.XOR, eh.selectFrom(h));
+        l = ByteVector.fromArray(S512, t, tc + 384);
+        h = ByteVector.fromArray(S512, t, tc + 448);
+        a3 = a3.lanewise(VectorOperators.XOR, d.selectFrom(l)).lanewise(VectorOperators.XOR, dh.selectFrom(h));
+        b3 = b3.lanewise(VectorOperators.XOR, e.selectFrom(l)).lanewise(VectorOperators.XOR, eh.selectFrom(h));
+      }
+      a0.intoArray(o0, ox);
+      a1.intoArray(o1, ox);
+      a2.intoArray(o2, ox);
+      a3.intoArray(o3, ox);
+      b0.intoArray(o0, ox + 64);
+      b1.intoArray(o1, ox + 64);
+      b2.intoArray(o2, ox + 64);
+      b3.intoArray(o3, ox + 64);
+    }
+  }
+
+  private static void dot2(byte[] t, int tb, int stride, byte[][] in, int io, int cols, byte[] o0, byte[] o1, int oo, int n, boolean add) {
+    for (int x = 0; x < n; x += WSTEP) {
+      int ox = oo + x;
+      ByteVector a0;
+      ByteVector a1;
+      ByteVector b0;
+      ByteVector b1;
+      if (add) {
+        a0 = ByteVector.fromArray(S512, o0, ox);
+        a1 = ByteVector.fromArray(S512, o1, ox);
+        b0 = ByteVector.fromArray(S512, o0, ox + 64);
+        b1 = ByteVector.fromArray(S512, o1, ox + 64);
+      } else {
+        a0 = ByteVector.zero(S512);
+        a1 = a0;
+        b0 = a0;
+        b1 = a0;
+      }
+      int ix = io + x;
+      for (int c = 0, tc = tb; c < cols; c++, tc += stride) {
+        byte[] src = in[c];
+        ByteVector d = ByteVector.fromArray(S512, src, ix);
+        ByteVector e = ByteVector.fromArray(S512, src, ix + 64);
+        ByteVector dh = d.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes();
+        ByteVector eh = e.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes();
+        ByteVector l = ByteVector.fromArray(S512, t, tc);
+        ByteVector h = ByteVector.fromArray(S512, t, tc + 64);
+        a0 = a0.lanewise(VectorOperators.XOR, d.selectFrom(l)).lanewise(VectorOperators.XOR, dh.selectFrom(h));
+        b0 = b0.lanewise(VectorOperators.XOR, e.selectFrom(l)).lanewise(VectorOperators.XOR, eh.selectFrom(h));
+        l = ByteVector.fromArray(S512, t, tc + 128);
+        h = ByteVector.fromArray(S512, t, tc + 192);
+        a1 = a1.lanewise(VectorOperators.XOR, d.selectFrom(l)).lanewise(VectorOperators.XOR, dh.selectFrom(h));
+        b1 = b1.lanewise(VectorOperators.XOR, e.selectFrom(l)).lanewise(VectorOperators.XOR, eh.selectFrom(h));
+      }
+      a0.intoArray(o0, ox);
+      a1.intoArray(o1, ox);
+      b0.intoArray(o0, ox + 64);
+      b1.intoArray(o1, ox + 64);
+    }
+  }
+
+  private static void dot1(byte[] t, int tb, int stride, byte[][] in, int io, int cols, byte[] o0, int oo, int n, boolean add) {
+    for (int x = 0; x < n; x += WSTEP) {
+      int ox = oo + x;
+      ByteVector a0;
+      ByteVector b0;
+      if (add) {
+        a0 = ByteVector.fromArray(S512, o0, ox);
+        b0 = ByteVector.fromArray(S512, o0, ox + 64);
+      } else {
+        a0 = ByteVector.zero(S512);
+        b0 = a0;
+      }
+      int ix = io + x;
+      for (int c = 0, tc = tb; c < cols; c++, tc += stride) {
+        byte[] src = in[c];
+        ByteVector d = ByteVector.fromArray(S512, src, ix);
+        ByteVector e = ByteVector.fromArray(S512, src, ix + 64);
+        ByteVector l = ByteVector.fromArray(S512, t, tc);
+        ByteVector h = ByteVector.fromArray(S512, t, tc + 64);
+        a0 = a0.lanewise(VectorOperators.XOR, d.selectFrom(l))
+            .lanewise(VectorOperators.XOR, d.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().selectFrom(h));
+        b0 = b0.lanewise(VectorOperators.XOR, e.selectFrom(l))
+            .lanewise(VectorOperators.XOR, e.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().selectFrom(h));
+      }
+      a0.intoArray(o0, ox);
+      b0.intoArray(o0, ox + 64);
+    }
+  }
+
+  /** {@link #mulAdd} with 128-bit lookups (the path for CPUs without 512-bit byte permutes, and tails). */
+  private static void mulAdd128(GfMatrix m, byte[][] in, int inOff, byte[][] out, int outOff, int len, boolean accumulate) {
+    int rows = m.rows();
+    int cols = m.cols();
     int vecLen = len - len % STEP;
     byte[] t = m.nibbleTables();
     for (int start = 0; start < vecLen; start += BLOCK) {
