@@ -438,7 +438,48 @@ public final class VectorKernel implements GfKernel {
     int last = in.length - 1;
     ByteVector poly = ByteVector.broadcast(WIDE, (byte) 0x1d);
     ByteVector zero = ByteVector.zero(WIDE);
-    for (int x = 0; x < vecLen; x += step) {
+    // four vectors per step: Horner's rule is a chain of dependent operations per vector, so
+    // four independent chains keep the CPU busy where one waits on each step's latency
+    int x = 0;
+    for (; x + 4 * step <= vecLen; x += 4 * step) {
+      int x1 = x + step;
+      int x2 = x + 2 * step;
+      int x3 = x + 3 * step;
+      int lo = inOffs[last];
+      ByteVector p0 = ByteVector.fromArray(WIDE, in[last], lo + x);
+      ByteVector p1 = ByteVector.fromArray(WIDE, in[last], lo + x1);
+      ByteVector p2 = ByteVector.fromArray(WIDE, in[last], lo + x2);
+      ByteVector p3 = ByteVector.fromArray(WIDE, in[last], lo + x3);
+      ByteVector q0 = p0;
+      ByteVector q1 = p1;
+      ByteVector q2 = p2;
+      ByteVector q3 = p3;
+      for (int i = last - 1; i >= 0; i--) {
+        byte[] src = in[i];
+        int o = inOffs[i];
+        ByteVector d0 = ByteVector.fromArray(WIDE, src, o + x);
+        ByteVector d1 = ByteVector.fromArray(WIDE, src, o + x1);
+        ByteVector d2 = ByteVector.fromArray(WIDE, src, o + x2);
+        ByteVector d3 = ByteVector.fromArray(WIDE, src, o + x3);
+        p0 = p0.lanewise(VectorOperators.XOR, d0);
+        p1 = p1.lanewise(VectorOperators.XOR, d1);
+        p2 = p2.lanewise(VectorOperators.XOR, d2);
+        p3 = p3.lanewise(VectorOperators.XOR, d3);
+        q0 = q0.add(q0).lanewise(VectorOperators.XOR, zero.blend(poly, q0.compare(VectorOperators.LT, (byte) 0))).lanewise(VectorOperators.XOR, d0);
+        q1 = q1.add(q1).lanewise(VectorOperators.XOR, zero.blend(poly, q1.compare(VectorOperators.LT, (byte) 0))).lanewise(VectorOperators.XOR, d1);
+        q2 = q2.add(q2).lanewise(VectorOperators.XOR, zero.blend(poly, q2.compare(VectorOperators.LT, (byte) 0))).lanewise(VectorOperators.XOR, d2);
+        q3 = q3.add(q3).lanewise(VectorOperators.XOR, zero.blend(poly, q3.compare(VectorOperators.LT, (byte) 0))).lanewise(VectorOperators.XOR, d3);
+      }
+      p0.intoArray(p, outOff + x);
+      p1.intoArray(p, outOff + x1);
+      p2.intoArray(p, outOff + x2);
+      p3.intoArray(p, outOff + x3);
+      q0.intoArray(q, outOff + x);
+      q1.intoArray(q, outOff + x1);
+      q2.intoArray(q, outOff + x2);
+      q3.intoArray(q, outOff + x3);
+    }
+    for (; x < vecLen; x += step) {
       ByteVector pv = ByteVector.fromArray(WIDE, in[last], inOffs[last] + x);
       ByteVector qv = pv;
       for (int i = last - 1; i >= 0; i--) {
