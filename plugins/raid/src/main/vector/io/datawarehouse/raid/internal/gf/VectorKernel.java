@@ -20,6 +20,17 @@ import jdk.incubator.vector.VectorSpecies;
  * group (its eight tables held in registers, the outputs' block in L1), so all parities are made
  * in one pass over the data. Tails shorter than 16 bytes go to the scalar code.
  *
+ * <p>With 512-bit lookups ({@link #LOOKUP_512}, chosen on CPUs with AVX-512 VBMI, where a 64-lane
+ * byte {@code selectFrom} is one {@code vpermb}) {@link #mulAdd} instead keeps the outputs in
+ * registers: per 128 bytes, every input in turn is multiplied into up to four outputs, which are
+ * stored once (see {@code dot4}). Its tails (under 128 bytes) go to the scalar code, not to the
+ * 128-bit path, on purpose: the hi-nibble shift goes through {@code reinterpretAsShorts()}, shared
+ * JDK code whose type profile, once it has seen 128-bit and 512-bit vectors in one JVM, makes C2
+ * box every vector of the 512-bit loop (measured 0.4 GB/s instead of 10 to 13). A JVM therefore
+ * uses one lookup width only; the tests, which run both variants in one JVM, still get the right
+ * bytes, just slowly. (A byte-wise shift instead of the 16-bit one avoids that but measured 25%
+ * slower.)
+ *
  * <p>{@link #xor} and {@link #pq} need no lookups and use the widest vector the CPU has; Q is
  * computed by Horner's rule with multiply-by-2 as {@code (q + q) ^ (q < 0 ? 0x1d : 0)}.
  */
@@ -103,7 +114,7 @@ public final class VectorKernel implements GfKernel {
     if (in.length < cols || out.length < rows) {
       throw new IllegalArgumentException("matrix is " + rows + "x" + cols + " but got " + in.length + " inputs and " + out.length + " outputs");
     }
-    if (!wideLookups || len < WSTEP) {
+    if (!wideLookups) {
       mulAdd128(m, in, inOff, out, outOff, len, accumulate);
       return;
     }
@@ -126,9 +137,7 @@ public final class VectorKernel implements GfKernel {
       }
     }
     if (wideLen < len) {
-      byte[][] outs = new byte[rows][];
-      System.arraycopy(out, 0, outs, 0, rows);
-      mulAdd128(m, in, inOff + wideLen, outs, outOff + wideLen, len - wideLen, accumulate);
+      ScalarKernel.mulAddRange(m, in, inOff, out, outOff, wideLen, len, accumulate);
     }
   }
 
@@ -138,39 +147,23 @@ public final class VectorKernel implements GfKernel {
    * output loaded once for both vectors), then stored once: the outputs are written once per pass,
    * not once per input. Tables are 64 bytes (the 16-byte table four times), so vpermb, which
    * indexes by the low six bits, reads lo[x & 15] for any x, and hi[...] for the 16-bit shift x >>> 4
-   * (whose bits 4 and 5 come from the neighbouring byte). No helper returns a vector (see below).
+   * (whose bits 4 and 5 come from the neighbouring byte). The outputs start from their contents or
+   * from zero by one masked load (all-true or all-false mask), not a branch. No helper returns a
+   * vector (see below).
    */
 
   private static void dot4(byte[] t, int tb, int stride, byte[][] in, int io, int cols, byte[] o0, byte[] o1, byte[] o2, byte[] o3, int oo, int n, boolean add) {
+    VectorMask<Byte> keep = S512.maskAll(add);
     for (int x = 0; x < n; x += WSTEP) {
       int ox = oo + x;
-      ByteVector a0;
-      ByteVector a1;
-      ByteVector a2;
-      ByteVector a3;
-      ByteVector b0;
-      ByteVector b1;
-      ByteVector b2;
-      ByteVector b3;
-      if (add) {
-        a0 = ByteVector.fromArray(S512, o0, ox);
-        a1 = ByteVector.fromArray(S512, o1, ox);
-        a2 = ByteVector.fromArray(S512, o2, ox);
-        a3 = ByteVector.fromArray(S512, o3, ox);
-        b0 = ByteVector.fromArray(S512, o0, ox + 64);
-        b1 = ByteVector.fromArray(S512, o1, ox + 64);
-        b2 = ByteVector.fromArray(S512, o2, ox + 64);
-        b3 = ByteVector.fromArray(S512, o3, ox + 64);
-      } else {
-        a0 = ByteVector.zero(S512);
-        a1 = a0;
-        a2 = a0;
-        a3 = a0;
-        b0 = a0;
-        b1 = a0;
-        b2 = a0;
-        b3 = a0;
-      }
+      ByteVector a0 = ByteVector.fromArray(S512, o0, ox, keep);
+      ByteVector a1 = ByteVector.fromArray(S512, o1, ox, keep);
+      ByteVector a2 = ByteVector.fromArray(S512, o2, ox, keep);
+      ByteVector a3 = ByteVector.fromArray(S512, o3, ox, keep);
+      ByteVector b0 = ByteVector.fromArray(S512, o0, ox + 64, keep);
+      ByteVector b1 = ByteVector.fromArray(S512, o1, ox + 64, keep);
+      ByteVector b2 = ByteVector.fromArray(S512, o2, ox + 64, keep);
+      ByteVector b3 = ByteVector.fromArray(S512, o3, ox + 64, keep);
       int ix = io + x;
       for (int c = 0, tc = tb; c < cols; c++, tc += stride) {
         byte[] src = in[c];
@@ -207,23 +200,13 @@ public final class VectorKernel implements GfKernel {
   }
 
   private static void dot2(byte[] t, int tb, int stride, byte[][] in, int io, int cols, byte[] o0, byte[] o1, int oo, int n, boolean add) {
+    VectorMask<Byte> keep = S512.maskAll(add);
     for (int x = 0; x < n; x += WSTEP) {
       int ox = oo + x;
-      ByteVector a0;
-      ByteVector a1;
-      ByteVector b0;
-      ByteVector b1;
-      if (add) {
-        a0 = ByteVector.fromArray(S512, o0, ox);
-        a1 = ByteVector.fromArray(S512, o1, ox);
-        b0 = ByteVector.fromArray(S512, o0, ox + 64);
-        b1 = ByteVector.fromArray(S512, o1, ox + 64);
-      } else {
-        a0 = ByteVector.zero(S512);
-        a1 = a0;
-        b0 = a0;
-        b1 = a0;
-      }
+      ByteVector a0 = ByteVector.fromArray(S512, o0, ox, keep);
+      ByteVector a1 = ByteVector.fromArray(S512, o1, ox, keep);
+      ByteVector b0 = ByteVector.fromArray(S512, o0, ox + 64, keep);
+      ByteVector b1 = ByteVector.fromArray(S512, o1, ox + 64, keep);
       int ix = io + x;
       for (int c = 0, tc = tb; c < cols; c++, tc += stride) {
         byte[] src = in[c];
@@ -248,17 +231,11 @@ public final class VectorKernel implements GfKernel {
   }
 
   private static void dot1(byte[] t, int tb, int stride, byte[][] in, int io, int cols, byte[] o0, int oo, int n, boolean add) {
+    VectorMask<Byte> keep = S512.maskAll(add);
     for (int x = 0; x < n; x += WSTEP) {
       int ox = oo + x;
-      ByteVector a0;
-      ByteVector b0;
-      if (add) {
-        a0 = ByteVector.fromArray(S512, o0, ox);
-        b0 = ByteVector.fromArray(S512, o0, ox + 64);
-      } else {
-        a0 = ByteVector.zero(S512);
-        b0 = a0;
-      }
+      ByteVector a0 = ByteVector.fromArray(S512, o0, ox, keep);
+      ByteVector b0 = ByteVector.fromArray(S512, o0, ox + 64, keep);
       int ix = io + x;
       for (int c = 0, tc = tb; c < cols; c++, tc += stride) {
         byte[] src = in[c];
