@@ -44,6 +44,22 @@ public final class GfKernels {
     }
   }
 
+  /**
+   * Every variant of the Vector API kernel (its lookup widths; {@link #best()} uses one of them),
+   * so tests can hold each to the scalar kernel on any CPU; empty when this JVM does not have
+   * {@code jdk.incubator.vector}.
+   */
+  public static java.util.List<GfKernel> vectorVariants() {
+    try {
+      loadVector();
+      Class<?> c = Class.forName(VECTOR_CLASS, true, GfKernels.class.getClassLoader());
+      java.util.List<?> all = (java.util.List<?>) c.getField("VARIANTS").get(null);
+      return all.stream().map(GfKernel.class::cast).toList();
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return java.util.List.of();
+    }
+  }
+
   private static GfKernel loadVector() throws ReflectiveOperationException {
     if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
       throw new ClassNotFoundException("the module jdk.incubator.vector is not in the boot layer (start the JVM with --add-modules jdk.incubator.vector)");

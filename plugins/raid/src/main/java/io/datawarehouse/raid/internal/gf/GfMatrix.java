@@ -16,6 +16,7 @@ public final class GfMatrix {
   private final int cols;
   private final byte[] coefficients;
   private final byte[] nibbleTables;
+  private volatile byte[] nibbleTables64;
 
   private GfMatrix(int rows, int cols, byte[] coefficients) {
     this.rows = rows;
@@ -72,5 +73,24 @@ public final class GfMatrix {
   /** Nibble tables in the layout described above; do not modify. */
   public byte[] nibbleTables() {
     return nibbleTables;
+  }
+
+  /**
+   * The same tables for 512-bit lookups: each 16-byte table repeated four times (64 bytes), at
+   * {@code ((col * rows) + row) * 128}, lo then hi. Built at the first call (a racing second
+   * build gives identical bytes); do not modify.
+   */
+  public byte[] nibbleTables64() {
+    byte[] wide = nibbleTables64;
+    if (wide == null) {
+      wide = new byte[nibbleTables.length * 4];
+      for (int i = 0; i < nibbleTables.length; i += 16) {
+        for (int rep = 0; rep < 4; rep++) {
+          System.arraycopy(nibbleTables, i, wide, i * 4 + rep * 16, 16);
+        }
+      }
+      nibbleTables64 = wide;
+    }
+    return wide;
   }
 }

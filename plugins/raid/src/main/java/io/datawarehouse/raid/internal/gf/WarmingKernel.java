@@ -46,6 +46,7 @@ final class WarmingKernel implements GfKernel {
         vector.mulAdd(four, in, 0, out, 0, len, (i & 1) == 0);
         vector.mulAdd(two, in, 0, out, 0, len, false);
         vector.mulAdd(one, in, 0, out, 0, len, true);
+        vector.mulAdd(four, in, 0, out, 0, len - 80, false); // a tail shorter than the widest step
         vector.xor(in, 0, out[0], 0, len, (i & 1) == 0);
         vector.pq(in, 0, out[0], out[1], 0, len);
       }

@@ -20,24 +20,91 @@ import jdk.incubator.vector.VectorSpecies;
  * group (its eight tables held in registers, the outputs' block in L1), so all parities are made
  * in one pass over the data. Tails shorter than 16 bytes go to the scalar code.
  *
+ * <p>With 512-bit lookups ({@link #LOOKUP_512}, chosen on CPUs with AVX-512 VBMI, where a 64-lane
+ * byte {@code selectFrom} is one {@code vpermb}) {@link #mulAdd} instead keeps the outputs in
+ * registers: per 128 bytes, every input in turn is multiplied into up to four outputs, which are
+ * stored once (see {@code dot4}). Its tails (under 128 bytes) go to the scalar code, not to the
+ * 128-bit path, on purpose: the hi-nibble shift goes through {@code reinterpretAsShorts()}, shared
+ * JDK code whose type profile, once it has seen 128-bit and 512-bit vectors in one JVM, makes C2
+ * box every vector of the 512-bit loop (measured 0.4 GB/s instead of 10 to 13). A JVM therefore
+ * uses one lookup width only; the tests, which run both variants in one JVM, still get the right
+ * bytes, just slowly. (A byte-wise shift instead of the 16-bit one avoids that but measured 25%
+ * slower.)
+ *
  * <p>{@link #xor} and {@link #pq} need no lookups and use the widest vector the CPU has; Q is
  * computed by Horner's rule with multiply-by-2 as {@code (q + q) ^ (q < 0 ? 0x1d : 0)}.
  */
 public final class VectorKernel implements GfKernel {
-  /** The instance {@link GfKernels} loads. */
-  public static final VectorKernel INSTANCE = new VectorKernel();
+  /** System property choosing the lookup width of {@link #mulAdd}: {@code auto} (default), {@code 128} or {@code 512}. */
+  public static final String LOOKUP_PROPERTY = "dw.raid.vectorLookup";
+
+  /** 128-bit lookups only (one {@code pshufb} each), whatever the CPU. */
+  public static final VectorKernel LOOKUP_128 = new VectorKernel(false);
+
+  /**
+   * 512-bit lookups ({@code vpermb}, AVX-512 VBMI). Correct on any CPU (the Vector API falls back
+   * to slower code), fast only where the CPU has that instruction.
+   */
+  public static final VectorKernel LOOKUP_512 = new VectorKernel(true);
+
+  /** Both variants, for the tests that hold each of them to the scalar kernel. */
+  public static final java.util.List<GfKernel> VARIANTS = java.util.List.of(LOOKUP_128, LOOKUP_512);
+
+  /** The instance {@link GfKernels} loads: see {@link #chooseWide()}. */
+  public static final VectorKernel INSTANCE = chooseWide() ? LOOKUP_512 : LOOKUP_128;
 
   private static final VectorSpecies<Byte> S128 = ByteVector.SPECIES_128;
+  private static final VectorSpecies<Byte> S512 = ByteVector.SPECIES_512;
   private static final VectorSpecies<Byte> WIDE = ByteVector.SPECIES_PREFERRED;
   private static final int BLOCK = 2048;
   private static final int XOR_BLOCK = 8 * 1024;
   private static final int STEP = 16;
+  /** Bytes per iteration of the 512-bit loops: two vectors, so every table loaded serves two. */
+  private static final int WSTEP = 128;
 
-  private VectorKernel() {}
+  private final boolean wideLookups;
+
+  private VectorKernel(boolean wideLookups) {
+    this.wideLookups = wideLookups;
+  }
+
+  /**
+   * 512-bit lookups when {@link #LOOKUP_PROPERTY} says {@code 512}, or when it is {@code auto} and
+   * the JVM's preferred vectors are 512 bits wide and the CPU has AVX-512 VBMI (Linux: the flag
+   * {@code avx512vbmi} in {@code /proc/cpuinfo}), i.e. a byte rearrange of 64 lanes is one {@code
+   * vpermb}; without VBMI C2 needs a sequence of shuffles for it (not measured, so not chosen).
+   */
+  private static boolean chooseWide() {
+    String mode = System.getProperty(LOOKUP_PROPERTY, "auto").trim();
+    switch (mode) {
+      case "128" -> {
+        return false;
+      }
+      case "512" -> {
+        return true;
+      }
+      case "auto" -> {
+        if (ByteVector.SPECIES_PREFERRED.vectorBitSize() < 512) {
+          return false;
+        }
+        try {
+          for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            if (line.startsWith("flags")) {
+              return java.util.Arrays.asList(line.split("[\\s:]+")).contains("avx512vbmi");
+            }
+          }
+          return false;
+        } catch (java.io.IOException | RuntimeException e) {
+          return false;
+        }
+      }
+      default -> throw new IllegalStateException(LOOKUP_PROPERTY + " must be auto, 128 or 512, was '" + mode + "'");
+    }
+  }
 
   @Override
   public String name() {
-    return "vector-" + WIDE.vectorBitSize();
+    return "vector-" + WIDE.vectorBitSize() + (wideLookups ? "" : "-lookup128");
   }
 
   @Override
@@ -47,6 +114,149 @@ public final class VectorKernel implements GfKernel {
     if (in.length < cols || out.length < rows) {
       throw new IllegalArgumentException("matrix is " + rows + "x" + cols + " but got " + in.length + " inputs and " + out.length + " outputs");
     }
+    if (!wideLookups) {
+      mulAdd128(m, in, inOff, out, outOff, len, accumulate);
+      return;
+    }
+    int wideLen = len - len % WSTEP;
+    byte[] t = m.nibbleTables64();
+    int stride = rows * 128;
+    for (int start = 0; start < wideLen; start += BLOCK) {
+      int n = Math.min(BLOCK, wideLen - start);
+      int io = inOff + start;
+      int oo = outOff + start;
+      int r = 0;
+      for (; r + 4 <= rows; r += 4) {
+        dot4(t, r * 128, stride, in, io, cols, out[r], out[r + 1], out[r + 2], out[r + 3], oo, n, accumulate);
+      }
+      for (; r + 2 <= rows; r += 2) {
+        dot2(t, r * 128, stride, in, io, cols, out[r], out[r + 1], oo, n, accumulate);
+      }
+      if (r < rows) {
+        dot1(t, r * 128, stride, in, io, cols, out[r], oo, n, accumulate);
+      }
+    }
+    if (wideLen < len) {
+      ScalarKernel.mulAddRange(m, in, inOff, out, outOff, wideLen, len, accumulate);
+    }
+  }
+
+  /*
+   * The 512-bit dotN methods: N outputs over n bytes (a multiple of 128), two vectors of each
+   * output accumulated in registers while every input in turn is multiplied in (its two tables per
+   * output loaded once for both vectors), then stored once: the outputs are written once per pass,
+   * not once per input. Tables are 64 bytes (the 16-byte table four times), so vpermb, which
+   * indexes by the low six bits, reads lo[x & 15] for any x, and hi[...] for the 16-bit shift x >>> 4
+   * (whose bits 4 and 5 come from the neighbouring byte). The outputs start from their contents or
+   * from zero by one masked load (all-true or all-false mask), not a branch. No helper returns a
+   * vector (see below).
+   */
+
+  private static void dot4(byte[] t, int tb, int stride, byte[][] in, int io, int cols, byte[] o0, byte[] o1, byte[] o2, byte[] o3, int oo, int n, boolean add) {
+    VectorMask<Byte> keep = S512.maskAll(add);
+    for (int x = 0; x < n; x += WSTEP) {
+      int ox = oo + x;
+      ByteVector a0 = ByteVector.fromArray(S512, o0, ox, keep);
+      ByteVector a1 = ByteVector.fromArray(S512, o1, ox, keep);
+      ByteVector a2 = ByteVector.fromArray(S512, o2, ox, keep);
+      ByteVector a3 = ByteVector.fromArray(S512, o3, ox, keep);
+      ByteVector b0 = ByteVector.fromArray(S512, o0, ox + 64, keep);
+      ByteVector b1 = ByteVector.fromArray(S512, o1, ox + 64, keep);
+      ByteVector b2 = ByteVector.fromArray(S512, o2, ox + 64, keep);
+      ByteVector b3 = ByteVector.fromArray(S512, o3, ox + 64, keep);
+      int ix = io + x;
+      for (int c = 0, tc = tb; c < cols; c++, tc += stride) {
+        byte[] src = in[c];
+        ByteVector d = ByteVector.fromArray(S512, src, ix);
+        ByteVector e = ByteVector.fromArray(S512, src, ix + 64);
+        ByteVector dh = d.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes();
+        ByteVector eh = e.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes();
+        ByteVector l = ByteVector.fromArray(S512, t, tc);
+        ByteVector h = ByteVector.fromArray(S512, t, tc + 64);
+        a0 = a0.lanewise(VectorOperators.XOR, d.selectFrom(l)).lanewise(VectorOperators.XOR, dh.selectFrom(h));
+        b0 = b0.lanewise(VectorOperators.XOR, e.selectFrom(l)).lanewise(VectorOperators.XOR, eh.selectFrom(h));
+        l = ByteVector.fromArray(S512, t, tc + 128);
+        h = ByteVector.fromArray(S512, t, tc + 192);
+        a1 = a1.lanewise(VectorOperators.XOR, d.selectFrom(l)).lanewise(VectorOperators.XOR, dh.selectFrom(h));
+        b1 = b1.lanewise(VectorOperators.XOR, e.selectFrom(l)).lanewise(VectorOperators.XOR, eh.selectFrom(h));
+        l = ByteVector.fromArray(S512, t, tc + 256);
+        h = ByteVector.fromArray(S512, t, tc + 320);
+        a2 = a2.lanewise(VectorOperators.XOR, d.selectFrom(l)).lanewise(VectorOperators.XOR, dh.selectFrom(h));
+        b2 = b2.lanewise(VectorOperators.XOR, e.selectFrom(l)).lanewise(VectorOperators.XOR, eh.selectFrom(h));
+        l = ByteVector.fromArray(S512, t, tc + 384);
+        h = ByteVector.fromArray(S512, t, tc + 448);
+        a3 = a3.lanewise(VectorOperators.XOR, d.selectFrom(l)).lanewise(VectorOperators.XOR, dh.selectFrom(h));
+        b3 = b3.lanewise(VectorOperators.XOR, e.selectFrom(l)).lanewise(VectorOperators.XOR, eh.selectFrom(h));
+      }
+      a0.intoArray(o0, ox);
+      a1.intoArray(o1, ox);
+      a2.intoArray(o2, ox);
+      a3.intoArray(o3, ox);
+      b0.intoArray(o0, ox + 64);
+      b1.intoArray(o1, ox + 64);
+      b2.intoArray(o2, ox + 64);
+      b3.intoArray(o3, ox + 64);
+    }
+  }
+
+  private static void dot2(byte[] t, int tb, int stride, byte[][] in, int io, int cols, byte[] o0, byte[] o1, int oo, int n, boolean add) {
+    VectorMask<Byte> keep = S512.maskAll(add);
+    for (int x = 0; x < n; x += WSTEP) {
+      int ox = oo + x;
+      ByteVector a0 = ByteVector.fromArray(S512, o0, ox, keep);
+      ByteVector a1 = ByteVector.fromArray(S512, o1, ox, keep);
+      ByteVector b0 = ByteVector.fromArray(S512, o0, ox + 64, keep);
+      ByteVector b1 = ByteVector.fromArray(S512, o1, ox + 64, keep);
+      int ix = io + x;
+      for (int c = 0, tc = tb; c < cols; c++, tc += stride) {
+        byte[] src = in[c];
+        ByteVector d = ByteVector.fromArray(S512, src, ix);
+        ByteVector e = ByteVector.fromArray(S512, src, ix + 64);
+        ByteVector dh = d.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes();
+        ByteVector eh = e.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes();
+        ByteVector l = ByteVector.fromArray(S512, t, tc);
+        ByteVector h = ByteVector.fromArray(S512, t, tc + 64);
+        a0 = a0.lanewise(VectorOperators.XOR, d.selectFrom(l)).lanewise(VectorOperators.XOR, dh.selectFrom(h));
+        b0 = b0.lanewise(VectorOperators.XOR, e.selectFrom(l)).lanewise(VectorOperators.XOR, eh.selectFrom(h));
+        l = ByteVector.fromArray(S512, t, tc + 128);
+        h = ByteVector.fromArray(S512, t, tc + 192);
+        a1 = a1.lanewise(VectorOperators.XOR, d.selectFrom(l)).lanewise(VectorOperators.XOR, dh.selectFrom(h));
+        b1 = b1.lanewise(VectorOperators.XOR, e.selectFrom(l)).lanewise(VectorOperators.XOR, eh.selectFrom(h));
+      }
+      a0.intoArray(o0, ox);
+      a1.intoArray(o1, ox);
+      b0.intoArray(o0, ox + 64);
+      b1.intoArray(o1, ox + 64);
+    }
+  }
+
+  private static void dot1(byte[] t, int tb, int stride, byte[][] in, int io, int cols, byte[] o0, int oo, int n, boolean add) {
+    VectorMask<Byte> keep = S512.maskAll(add);
+    for (int x = 0; x < n; x += WSTEP) {
+      int ox = oo + x;
+      ByteVector a0 = ByteVector.fromArray(S512, o0, ox, keep);
+      ByteVector b0 = ByteVector.fromArray(S512, o0, ox + 64, keep);
+      int ix = io + x;
+      for (int c = 0, tc = tb; c < cols; c++, tc += stride) {
+        byte[] src = in[c];
+        ByteVector d = ByteVector.fromArray(S512, src, ix);
+        ByteVector e = ByteVector.fromArray(S512, src, ix + 64);
+        ByteVector l = ByteVector.fromArray(S512, t, tc);
+        ByteVector h = ByteVector.fromArray(S512, t, tc + 64);
+        a0 = a0.lanewise(VectorOperators.XOR, d.selectFrom(l))
+            .lanewise(VectorOperators.XOR, d.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().selectFrom(h));
+        b0 = b0.lanewise(VectorOperators.XOR, e.selectFrom(l))
+            .lanewise(VectorOperators.XOR, e.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().selectFrom(h));
+      }
+      a0.intoArray(o0, ox);
+      b0.intoArray(o0, ox + 64);
+    }
+  }
+
+  /** {@link #mulAdd} with 128-bit lookups (the path for CPUs without 512-bit byte permutes, and tails). */
+  private static void mulAdd128(GfMatrix m, byte[][] in, int inOff, byte[][] out, int outOff, int len, boolean accumulate) {
+    int rows = m.rows();
+    int cols = m.cols();
     int vecLen = len - len % STEP;
     byte[] t = m.nibbleTables();
     for (int start = 0; start < vecLen; start += BLOCK) {
@@ -205,7 +415,48 @@ public final class VectorKernel implements GfKernel {
     int last = in.length - 1;
     ByteVector poly = ByteVector.broadcast(WIDE, (byte) 0x1d);
     ByteVector zero = ByteVector.zero(WIDE);
-    for (int x = 0; x < vecLen; x += step) {
+    // four vectors per step: Horner's rule is a chain of dependent operations per vector, so
+    // four independent chains keep the CPU busy where one waits on each step's latency
+    int x = 0;
+    for (; x + 4 * step <= vecLen; x += 4 * step) {
+      int x1 = x + step;
+      int x2 = x + 2 * step;
+      int x3 = x + 3 * step;
+      int lo = inOffs[last];
+      ByteVector p0 = ByteVector.fromArray(WIDE, in[last], lo + x);
+      ByteVector p1 = ByteVector.fromArray(WIDE, in[last], lo + x1);
+      ByteVector p2 = ByteVector.fromArray(WIDE, in[last], lo + x2);
+      ByteVector p3 = ByteVector.fromArray(WIDE, in[last], lo + x3);
+      ByteVector q0 = p0;
+      ByteVector q1 = p1;
+      ByteVector q2 = p2;
+      ByteVector q3 = p3;
+      for (int i = last - 1; i >= 0; i--) {
+        byte[] src = in[i];
+        int o = inOffs[i];
+        ByteVector d0 = ByteVector.fromArray(WIDE, src, o + x);
+        ByteVector d1 = ByteVector.fromArray(WIDE, src, o + x1);
+        ByteVector d2 = ByteVector.fromArray(WIDE, src, o + x2);
+        ByteVector d3 = ByteVector.fromArray(WIDE, src, o + x3);
+        p0 = p0.lanewise(VectorOperators.XOR, d0);
+        p1 = p1.lanewise(VectorOperators.XOR, d1);
+        p2 = p2.lanewise(VectorOperators.XOR, d2);
+        p3 = p3.lanewise(VectorOperators.XOR, d3);
+        q0 = q0.add(q0).lanewise(VectorOperators.XOR, zero.blend(poly, q0.compare(VectorOperators.LT, (byte) 0))).lanewise(VectorOperators.XOR, d0);
+        q1 = q1.add(q1).lanewise(VectorOperators.XOR, zero.blend(poly, q1.compare(VectorOperators.LT, (byte) 0))).lanewise(VectorOperators.XOR, d1);
+        q2 = q2.add(q2).lanewise(VectorOperators.XOR, zero.blend(poly, q2.compare(VectorOperators.LT, (byte) 0))).lanewise(VectorOperators.XOR, d2);
+        q3 = q3.add(q3).lanewise(VectorOperators.XOR, zero.blend(poly, q3.compare(VectorOperators.LT, (byte) 0))).lanewise(VectorOperators.XOR, d3);
+      }
+      p0.intoArray(p, outOff + x);
+      p1.intoArray(p, outOff + x1);
+      p2.intoArray(p, outOff + x2);
+      p3.intoArray(p, outOff + x3);
+      q0.intoArray(q, outOff + x);
+      q1.intoArray(q, outOff + x1);
+      q2.intoArray(q, outOff + x2);
+      q3.intoArray(q, outOff + x3);
+    }
+    for (; x < vecLen; x += step) {
       ByteVector pv = ByteVector.fromArray(WIDE, in[last], inOffs[last] + x);
       ByteVector qv = pv;
       for (int i = last - 1; i >= 0; i--) {

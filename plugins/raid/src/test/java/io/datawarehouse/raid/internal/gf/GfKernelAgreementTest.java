@@ -46,9 +46,50 @@ class GfKernelAgreementTest {
     byte[][] in = TestBytes.random(rnd, cols, inOff + len);
     byte[][] expected = TestBytes.random(rnd, rows, outOff + len + 7);
     byte[][] actual = copy(expected);
+    byte[][] before = copy(expected);
     SCALAR.mulAdd(m, in, inOff, expected, outOff, len, accumulate);
     vector.mulAdd(m, in, inOff, actual, outOff, len, accumulate);
     assertThat(actual).isDeepEqualTo(expected);
+    for (GfKernel variant : GfKernels.vectorVariants()) {
+      byte[][] out = copy(before);
+      variant.mulAdd(m, in, inOff, out, outOff, len, accumulate);
+      assertThat(out).as(variant.name()).isDeepEqualTo(expected);
+    }
+  }
+
+  @Test
+  void vectorVariants_coverBothLookupWidths() {
+    assertThat(GfKernels.vectorVariants()).extracting(GfKernel::name)
+        .hasSize(2)
+        .anyMatch(n -> n.endsWith("-lookup128"))
+        .anyMatch(n -> !n.endsWith("-lookup128"));
+    assertThat(GfKernels.vectorVariants()).extracting(GfKernel::name).contains(vector.name());
+  }
+
+  @Property(tries = 60)
+  void mulAdd_everyVariantAgreesWithScalar_onLongShards(
+      @ForAll @IntRange(min = 1, max = 9) int rows,
+      @ForAll @IntRange(min = 1, max = 14) int cols,
+      @ForAll @IntRange(min = 2000, max = 20000) int len,
+      @ForAll @IntRange(max = 130) int inOff,
+      @ForAll @IntRange(max = 130) int outOff,
+      @ForAll boolean accumulate,
+      @ForAll long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    byte[][] coef = new byte[rows][cols];
+    for (byte[] row : coef) {
+      TestBytes.fill(rnd, row);
+    }
+    GfMatrix m = GfMatrix.of(coef);
+    byte[][] in = TestBytes.random(rnd, cols, inOff + len);
+    byte[][] start = TestBytes.random(rnd, rows, outOff + len + 7);
+    byte[][] expected = copy(start);
+    SCALAR.mulAdd(m, in, inOff, expected, outOff, len, accumulate);
+    for (GfKernel variant : GfKernels.vectorVariants()) {
+      byte[][] out = copy(start);
+      variant.mulAdd(m, in, inOff, out, outOff, len, accumulate);
+      assertThat(out).as(variant.name()).isDeepEqualTo(expected);
+    }
   }
 
   @Property(tries = 200)

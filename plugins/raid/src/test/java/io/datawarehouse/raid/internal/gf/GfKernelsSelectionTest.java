@@ -47,4 +47,10 @@ class GfKernelsSelectionTest {
   void best_forcedScalar_isScalarEvenWithTheModule() throws Exception {
     assertThat(run("--add-modules", "jdk.incubator.vector", "-D" + GfKernels.PROPERTY + "=scalar")).contains("kernel=scalar");
   }
+
+  @Test
+  void vectorLookupWidth_canBeForcedEitherWay() throws Exception {
+    assertThat(run("--add-modules", "jdk.incubator.vector", "-Ddw.raid.vectorLookup=128")).containsPattern("kernel=vector-[0-9]+-lookup128");
+    assertThat(run("--add-modules", "jdk.incubator.vector", "-Ddw.raid.vectorLookup=512")).containsPattern("kernel=vector-[0-9]+\\s");
+  }
 }
