@@ -82,16 +82,71 @@ public final class GfKernels {
         }
       }
       case "auto" -> {
+        GfKernel vector;
         try {
-          GfKernel k = new WarmingKernel(loadVector());
-          LOG.debug("erasure coding uses the {} kernel (scalar until it is warm)", k.name());
-          return k;
+          vector = loadVector();
         } catch (ReflectiveOperationException | LinkageError e) {
           LOG.info("erasure coding uses the scalar kernel: {} (add --add-modules jdk.incubator.vector for the vector kernel)", e.getMessage());
           return ScalarKernel.INSTANCE;
         }
+        String disagreement = disagreement(vector);
+        if (disagreement != null) {
+          LOG.warn("erasure coding uses the scalar kernel: the Vector API kernel {} on this JVM ({} {}); report it with the JDK version",
+              disagreement, System.getProperty("java.vm.name"), Runtime.version());
+          return ScalarKernel.INSTANCE;
+        }
+        GfKernel k = new WarmingKernel(vector);
+        LOG.debug("erasure coding uses the {} kernel (scalar until it is warm)", k.name());
+        return k;
       }
       default -> throw new IllegalStateException(PROPERTY + " must be auto, vector or scalar, was '" + mode + "'");
+    }
+  }
+
+  /**
+   * Runs {@code k} once beside the scalar kernel on a few KiB (full vectors and a tail, each
+   * operation): null when every output byte agrees, else what went wrong. The vector kernel leans
+   * on Vector API details (lookups that wrap their indexes) that an incubator module may change
+   * between JDKs; a JVM where they differ gets the slower, correct kernel instead of wrong parity.
+   */
+  static String disagreement(GfKernel k) {
+    int cols = 10;
+    int rows = 4;
+    int len = 4096 + 131;
+    java.util.SplittableRandom r = new java.util.SplittableRandom(0x5eed);
+    byte[][] in = new byte[cols][len];
+    byte[][] m = new byte[rows][cols];
+    for (byte[] row : in) {
+      r.nextBytes(row);
+    }
+    for (byte[] row : m) {
+      r.nextBytes(row);
+    }
+    try {
+      for (int outputs = 1; outputs <= rows; outputs++) {
+        GfMatrix sub = GfMatrix.of(java.util.Arrays.copyOf(m, outputs));
+        byte[][] want = new byte[outputs][len];
+        byte[][] got = new byte[outputs][len];
+        ScalarKernel.INSTANCE.mulAdd(sub, in, 0, want, 0, len, false);
+        k.mulAdd(sub, in, 0, got, 0, len, false);
+        if (!java.util.Arrays.deepEquals(want, got)) {
+          return "computed a different product (" + outputs + " of " + rows + " rows)";
+        }
+      }
+      byte[] wantP = new byte[len];
+      byte[] wantQ = new byte[len];
+      byte[] gotP = new byte[len];
+      byte[] gotQ = new byte[len];
+      ScalarKernel.INSTANCE.pq(in, 0, wantP, wantQ, 0, len);
+      k.pq(in, 0, gotP, gotQ, 0, len);
+      ScalarKernel.INSTANCE.xor(in, 0, wantQ, 0, len, true);
+      k.xor(in, 0, gotQ, 0, len, true);
+      if (!java.util.Arrays.equals(wantP, gotP) || !java.util.Arrays.equals(wantQ, gotQ)) {
+        return "computed a different P, Q or XOR";
+      }
+      return null;
+    } catch (RuntimeException e) {
+      return "failed (" + e + ")";
     }
   }
 }

@@ -53,4 +53,63 @@ class GfKernelsSelectionTest {
     assertThat(run("--add-modules", "jdk.incubator.vector", "-Ddw.raid.vectorLookup=128")).containsPattern("kernel=vector-[0-9]+-lookup128");
     assertThat(run("--add-modules", "jdk.incubator.vector", "-Ddw.raid.vectorLookup=512")).containsPattern("kernel=vector-[0-9]+\\s");
   }
+
+  @Test
+  void selfCheck_passesTheScalarKernelAndEveryVectorVariant() {
+    assertThat(GfKernels.disagreement(GfKernels.scalar())).isNull();
+    for (GfKernel k : GfKernels.vectorVariants()) {
+      assertThat(GfKernels.disagreement(k)).as(k.name()).isNull();
+    }
+  }
+
+  @Test
+  void selfCheck_catchesAKernelThatComputesWrongBytesOrThrows() {
+    GfKernel scalar = GfKernels.scalar();
+    GfKernel wrongTail = new GfKernel() {
+      @Override
+      public String name() {
+        return "wrong-tail";
+      }
+
+      @Override
+      public void mulAdd(GfMatrix m, byte[][] in, int inOff, byte[][] out, int outOff, int len, boolean accumulate) {
+        scalar.mulAdd(m, in, inOff, out, outOff, len, accumulate);
+        out[out.length - 1][outOff + len - 1] ^= 1; // the last byte of a tail, as a lookup that did not wrap would
+      }
+
+      @Override
+      public void xor(byte[][] in, int inOff, byte[] out, int outOff, int len, boolean accumulate) {
+        scalar.xor(in, inOff, out, outOff, len, accumulate);
+      }
+
+      @Override
+      public void pq(byte[][] in, int[] inOffs, byte[] p, byte[] q, int outOff, int len) {
+        scalar.pq(in, inOffs, p, q, outOff, len);
+      }
+    };
+    GfKernel throwing = new GfKernel() {
+      @Override
+      public String name() {
+        return "throwing";
+      }
+
+      @Override
+      public void mulAdd(GfMatrix m, byte[][] in, int inOff, byte[][] out, int outOff, int len, boolean accumulate) {
+        throw new IndexOutOfBoundsException("index 200 out of bounds for length 64");
+      }
+
+      @Override
+      public void xor(byte[][] in, int inOff, byte[] out, int outOff, int len, boolean accumulate) {
+        scalar.xor(in, inOff, out, outOff, len, accumulate);
+      }
+
+      @Override
+      public void pq(byte[][] in, int[] inOffs, byte[] p, byte[] q, int outOff, int len) {
+        scalar.pq(in, inOffs, p, q, outOff, len);
+      }
+    };
+
+    assertThat(GfKernels.disagreement(wrongTail)).contains("different product");
+    assertThat(GfKernels.disagreement(throwing)).contains("failed").contains("index 200");
+  }
 }
