@@ -416,7 +416,7 @@ public final class ProcessSupervisor implements AutoCloseable {
    * process was stopped on purpose, or this exit was handled already).
    */
   private void ended(Slot s, int gen) {
-    if (gen != s.generation || closed || s.handle == null || s.handle.isAlive()) {
+    if (gen != s.generation || closed || s.handle == null || alive(s)) {
       return;
     }
     s.generation++; // handled once
@@ -584,9 +584,23 @@ public final class ProcessSupervisor implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the slot's process runs. A process this supervisor started is asked through its
+   * {@link Process}, whose answer changes only once the JDK has reaped it, so an exit seen here
+   * always has its exit code ({@link ProcessHandle#isAlive()} can report a process gone a moment
+   * before {@link Process#exitValue()} stops throwing). An adopted process has only its handle.
+   */
+  private static boolean alive(Slot s) {
+    ProcessHandle h = s.handle;
+    if (h == null) {
+      return false;
+    }
+    return s.process != null && s.process.pid() == h.pid() ? s.process.isAlive() : h.isAlive();
+  }
+
   private InstanceHealth snapshot(Slot s, boolean probe) {
     ProcessHandle p = s.handle;
-    if (p != null && !p.isAlive() && !s.stoppedOnRequest) {
+    if (p != null && !alive(s) && !s.stoppedOnRequest) {
       ended(s, s.generation); // seen dead before the exit callback ran: handle it now
     }
     int restarts = Math.max(0, s.starts - 1);
@@ -598,7 +612,7 @@ public final class ProcessSupervisor implements AutoCloseable {
       return new InstanceHealth(s.instance, s.version, s.stoppedOnRequest ? "STOPPED" : "UNKNOWN", false, null, restarts,
           null, null, s.lastMessage);
     }
-    if (!p.isAlive()) {
+    if (!alive(s)) {
       s.readySince = null;
       if (s.stoppedOnRequest) {
         return new InstanceHealth(s.instance, s.version, "STOPPED", false, null, restarts, null, null, s.lastMessage);
