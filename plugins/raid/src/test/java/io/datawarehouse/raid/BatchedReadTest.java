@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -92,6 +94,46 @@ class BatchedReadTest {
       assertThat(a.status().members().get(1).remappedBlocks()).isEqualTo(1);
       faults.heal();
       assertThat(a.scrub(false, Progress.Listener.NONE).clean()).isTrue();
+    }
+  }
+
+  @Test
+  void writeErrorsInsideABatchedWrite_areRemapped_whileTheOtherDisksAreWrittenAlongside() {
+    FaultyDevices faults = new FaultyDevices();
+    DiskLayout dl = DiskLayout.plan(SPEC.diskSize(), SPEC.blockSize());
+    List<RaidEvent> events = new CopyOnWriteArrayList<>();
+    try (RaidArray a = RaidArray.create(tmp, SPEC, Time.SYSTEM, faults)) {
+      a.addListener(events::add);
+      byte[] ref = fill(a, 4);
+      // blocks 3 and 4 of disk 2 inside one 1 MiB write of stripes 0 to 3 and 4 to 7
+      faults.failWrites(tmp.resolve("disk-2.img"), dl.blockOffset(3), dl.blockOffset(5));
+      new SplittableRandom(5).nextBytes(ref);
+      a.write(0, Arrays.copyOf(ref, 2 << 20), 0, 2 << 20);
+      byte[] rest = a.read(2 << 20, ref.length - (2 << 20));
+      System.arraycopy(rest, 0, ref, 2 << 20, rest.length);
+      assertThat(a.status().members().get(2).remappedBlocks()).isEqualTo(2);
+      assertThat(a.status().members().get(2).state()).isEqualTo("active");
+      assertThat(events).extracting(RaidEvent::type).contains(RaidEvent.REMAP);
+      faults.heal();
+      RaidArrayTest.assertContent(a, ref, "after remapped batch writes");
+      assertThat(a.scrub(false, Progress.Listener.NONE).clean()).isTrue();
+    }
+  }
+
+  @Test
+  void aDiskFailingEveryWriteOfABatchedWrite_isFailed_andTheOthersHoldTheData() {
+    FaultyDevices faults = new FaultyDevices();
+    DiskLayout dl = DiskLayout.plan(SPEC.diskSize(), SPEC.blockSize());
+    List<RaidEvent> events = new CopyOnWriteArrayList<>();
+    try (RaidArray a = RaidArray.create(tmp, SPEC, Time.SYSTEM, faults)) {
+      a.addListener(events::add);
+      byte[] ref = fill(a, 6);
+      faults.failWrites(tmp.resolve("disk-4.img"), dl.dataStart(), dl.end());
+      new SplittableRandom(7).nextBytes(ref);
+      a.write(0, ref);
+      assertThat(a.status().members().get(4).state()).isEqualTo("failed");
+      assertThat(events).extracting(RaidEvent::type).contains(RaidEvent.SPARE_EXHAUSTED, RaidEvent.DISK_FAILED);
+      RaidArrayTest.assertContent(a, ref, "after the disk failed in a batched write");
     }
   }
 
