@@ -275,7 +275,7 @@ public final class BackupRepository implements AutoCloseable {
 
   /** Every snapshot without file lists, oldest first. */
   public List<Snapshot.Summary> snapshots() {
-    return ctx.readAllSnapshots().stream().map(Snapshot::summary).toList();
+    return ctx.readAllSummaries();
   }
 
   /** A snapshot by id, unique prefix or {@code latest}. */

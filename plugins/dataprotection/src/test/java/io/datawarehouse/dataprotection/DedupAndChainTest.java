@@ -91,12 +91,45 @@ class DedupAndChainTest {
       assertThat(list.get(2).parent()).isEqualTo(ids.get(1));
       assertThat(list.get(3).parent()).isEqualTo(ids.get(0));
       assertThat(list.get(4).parent()).isEqualTo(ids.get(3));
+      for (Snapshot.Summary summary : list) { // read without the file list: the same fields as the full read
+        assertThat(summary).isEqualTo(repo.snapshot(summary.id()).summary());
+      }
       for (int step = 0; step < ids.size(); step++) {
         Path out = tmp.resolve("out" + step);
         assertThat(repo.restore(ids.get(step), out, List.of(), Progress.Listener.NONE).ok()).isTrue();
         RepoFixture.assertSameTree(copies.get(step), out.resolve("data"));
       }
       assertThat(repo.validate(true, false, Progress.Listener.NONE).ok()).isTrue();
+    }
+  }
+
+  @Test
+  void incremental_everySnapshotIsVerified_evenThoseOnlyScannedForTheParent() throws Exception {
+    SplittableRandom r = new SplittableRandom(5);
+    Path src = tmp.resolve("data");
+    Path other = tmp.resolve("other");
+    RepoFixture.write(src.resolve("a"), RepoFixture.random(r, 20_000));
+    RepoFixture.write(other.resolve("b"), RepoFixture.random(r, 20_000));
+    ManualTime time = RepoFixture.clock();
+    try (BackupRepository repo = RepoFixture.create(tmp.resolve("repo"), time)) {
+      String full = repo.backup(List.of(src), BackupType.FULL, List.of(), Progress.Listener.NONE).id();
+      time.advance(Duration.ofHours(1));
+      String unrelated = repo.backup(List.of(other), BackupType.FULL, List.of(), Progress.Listener.NONE).id();
+      time.advance(Duration.ofHours(1));
+      Snapshot inc = repo.backup(List.of(src), BackupType.INCREMENTAL, List.of(), Progress.Listener.NONE);
+      assertThat(inc.parent()).isEqualTo(full);
+      assertThat(inc.stats().filesUnchanged()).isEqualTo(1);
+      // a flipped byte in the snapshot of the other source (never the parent) is still found
+      Path file = tmp.resolve("repo/snapshots/" + unrelated);
+      byte[] b = Files.readAllBytes(file);
+      b[b.length / 2] ^= 1;
+      Files.write(file, b);
+      time.advance(Duration.ofHours(1));
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> repo.backup(List.of(src), BackupType.INCREMENTAL, List.of(), Progress.Listener.NONE))
+          .isInstanceOfSatisfying(io.datawarehouse.sdk.DwException.class,
+              e -> assertThat(e.code()).isEqualTo(io.datawarehouse.sdk.ErrorCode.INTEGRITY))
+          .hasMessageContaining(unrelated);
     }
   }
 

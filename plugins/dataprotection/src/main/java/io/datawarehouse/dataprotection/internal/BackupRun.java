@@ -366,17 +366,15 @@ public final class BackupRun {
     }
   }
 
+  /**
+   * The latest snapshot of the same sources that may be the parent. Every snapshot file is read
+   * and verified, but only the parent's file list is decoded.
+   */
   private Snapshot findParent(List<String> paths, BackupType type) {
     if (type == BackupType.FULL) {
       return null;
     }
-    Snapshot best = null;
-    for (Snapshot s : ctx.readAllSnapshots()) {
-      if (s.paths().equals(paths) && (type == BackupType.INCREMENTAL || s.type().equals("full"))) {
-        best = s;
-      }
-    }
-    return best;
+    return ctx.latestSnapshot(s -> s.paths().equals(paths) && (type == BackupType.INCREMENTAL || s.type().equals("full")));
   }
 
   private Snapshot.FileEntry reusable(Node n, Snapshot.FileEntry prev) {
