@@ -603,8 +603,12 @@ public final class ArrayEngine implements AutoCloseable {
             where[role][i] = (int) (off + i * stripeData + (long) c * bs);
           }
         }
+        // runs found and checked on this thread; the reads (and their checksums) of the disks
+        // then go concurrently, one part per disk
+        List<List<int[]>> runs = new ArrayList<>(roles.length);
         for (int r = 0; r < roles.length; r++) {
           int[] w = where[r];
+          List<int[]> mine = new ArrayList<>();
           for (int i = 0; i < count; ) {
             if (w[i] < 0) {
               i++;
@@ -617,20 +621,34 @@ public final class ArrayEngine implements AutoCloseable {
             if (!usable(r, s0 + i) || !usable(r, s0 + j - 1)) {
               return false;
             }
-            byte[][] sl = new byte[j - i][];
-            java.util.Arrays.fill(sl, dst);
-            if (!roles[r].readBlocks(s0 + i, sl, java.util.Arrays.copyOfRange(w, i, j))) {
-              return false;
-            }
+            mine.add(new int[] {i, j});
             i = j;
           }
+          runs.add(mine);
         }
-        return true;
+        boolean[] ok = new boolean[roles.length];
+        forEachDisk(count * stripeData, r -> {
+          int[] w = where[r];
+          for (int[] run : runs.get(r)) {
+            byte[][] sl = new byte[run[1] - run[0]][];
+            Arrays.fill(sl, dst);
+            if (!roles[r].readBlocks(s0 + run[0], sl, Arrays.copyOfRange(w, run[0], run[1]))) {
+              return;
+            }
+          }
+          ok[r] = true;
+        });
+        return allTrue(ok);
       }
       for (int r = 0; r < roles.length; r++) {
-        if (!usable(r, s0) || !roles[r].readBlocks(s0, count, bufs[r], 0)) {
+        if (!usable(r, s0)) {
           return false;
         }
+      }
+      boolean[] ok = new boolean[roles.length];
+      forEachDisk(count * stripeData, r -> ok[r] = roles[r].readBlocks(s0, count, bufs[r], 0));
+      if (!allTrue(ok)) {
+        return false;
       }
       for (int i = 0; i < count; i++) {
         long s = s0 + i;
@@ -701,9 +719,35 @@ public final class ArrayEngine implements AutoCloseable {
             offs[r][i] = i * bs;
           }
         }
-        byte[][] sl = slices[r];
-        int[] of = offs[r];
-        writeToDisk(s0, r, d -> d.writeBlocks(s0, sl, of));
+      }
+      // the disks are written concurrently (one part per disk); what a write did (a remap, an
+      // error) is then handled here, disk by disk, as a write made on this thread would be
+      boolean[] take = new boolean[roles.length];
+      int[] remapsBefore = new int[roles.length];
+      for (int r = 0; r < roles.length; r++) {
+        take[r] = writable(r);
+        remapsBefore[r] = take[r] ? roles[r].remappedBlocks() : 0;
+      }
+      IOException[] failed = new IOException[roles.length];
+      forEachDisk(count * stripeData, r -> {
+        if (take[r]) {
+          try {
+            roles[r].writeBlocks(s0, slices[r], offs[r]);
+          } catch (IOException e) {
+            failed[r] = e;
+          }
+        }
+      });
+      for (int r = 0; r < roles.length; r++) {
+        if (take[r]) {
+          int before = remapsBefore[r];
+          IOException e = failed[r];
+          writeToDisk(s0, r, d -> {
+            if (e != null) {
+              throw e;
+            }
+          }, before);
+        }
       }
       for (int g = 0; g < layout.groups(); g++) {
         requireAlive(s0, g);
@@ -716,6 +760,29 @@ public final class ArrayEngine implements AutoCloseable {
         lock(s0 + i).writeLock().unlock();
       }
     }
+  }
+
+  /** Smallest request whose disks are read or written concurrently (smaller ones stay on the caller thread). */
+  private static final long FAN_OUT_MIN_BYTES = 128 * 1024;
+
+  /** Runs {@code part} for every disk, concurrently for a request of at least {@link #FAN_OUT_MIN_BYTES}. */
+  private void forEachDisk(long requestBytes, java.util.function.IntConsumer part) {
+    if (requestBytes >= FAN_OUT_MIN_BYTES) {
+      DiskFanOut.run(roles.length, part);
+    } else {
+      for (int r = 0; r < roles.length; r++) {
+        part.accept(r);
+      }
+    }
+  }
+
+  private static boolean allTrue(boolean[] b) {
+    for (boolean x : b) {
+      if (!x) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Why a shard could not be used. */
@@ -1155,9 +1222,13 @@ public final class ArrayEngine implements AutoCloseable {
     if (!writable(role)) {
       return false;
     }
+    return writeToDisk(s, role, w, roles[role].remappedBlocks());
+  }
+
+  /** As {@link #writeToDisk(long, int, DiskWrite)}, the disk having had {@code before} remapped blocks before the write. */
+  private boolean writeToDisk(long s, int role, DiskWrite w, int before) {
     MemberDisk d = roles[role];
     try {
-      int before = d.remappedBlocks();
       w.run(d);
       if (d.remappedBlocks() != before) {
         event(RaidEvent.REMAP, role, "blocks of disk " + role + " from " + s + " moved to spare blocks after write errors", Map.of("block", s, "sparesLeft", d.sparesLeft()));
