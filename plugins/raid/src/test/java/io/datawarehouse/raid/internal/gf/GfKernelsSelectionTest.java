@@ -65,51 +65,39 @@ class GfKernelsSelectionTest {
   @Test
   void selfCheck_catchesAKernelThatComputesWrongBytesOrThrows() {
     GfKernel scalar = GfKernels.scalar();
-    GfKernel wrongTail = new GfKernel() {
-      @Override
-      public String name() {
-        return "wrong-tail";
-      }
-
-      @Override
-      public void mulAdd(GfMatrix m, byte[][] in, int inOff, byte[][] out, int outOff, int len, boolean accumulate) {
-        scalar.mulAdd(m, in, inOff, out, outOff, len, accumulate);
-        out[out.length - 1][outOff + len - 1] ^= 1; // the last byte of a tail, as a lookup that did not wrap would
-      }
-
-      @Override
-      public void xor(byte[][] in, int inOff, byte[] out, int outOff, int len, boolean accumulate) {
-        scalar.xor(in, inOff, out, outOff, len, accumulate);
-      }
-
-      @Override
-      public void pq(byte[][] in, int[] inOffs, byte[] p, byte[] q, int outOff, int len) {
-        scalar.pq(in, inOffs, p, q, outOff, len);
-      }
-    };
-    GfKernel throwing = new GfKernel() {
-      @Override
-      public String name() {
-        return "throwing";
-      }
-
-      @Override
-      public void mulAdd(GfMatrix m, byte[][] in, int inOff, byte[][] out, int outOff, int len, boolean accumulate) {
-        throw new IndexOutOfBoundsException("index 200 out of bounds for length 64");
-      }
-
-      @Override
-      public void xor(byte[][] in, int inOff, byte[] out, int outOff, int len, boolean accumulate) {
-        scalar.xor(in, inOff, out, outOff, len, accumulate);
-      }
-
-      @Override
-      public void pq(byte[][] in, int[] inOffs, byte[] p, byte[] q, int outOff, int len) {
-        scalar.pq(in, inOffs, p, q, outOff, len);
-      }
-    };
+    GfKernel wrongTail = new MulAddOnly("wrong-tail", (m, in, inOff, out, outOff, len, accumulate) -> {
+      scalar.mulAdd(m, in, inOff, out, outOff, len, accumulate);
+      out[out.length - 1][outOff + len - 1] ^= 1; // the last byte of a tail, as a lookup that did not wrap would
+    });
+    GfKernel throwing = new MulAddOnly("throwing", (m, in, inOff, out, outOff, len, accumulate) -> {
+      throw new IndexOutOfBoundsException("index 200 out of bounds for length 64");
+    });
 
     assertThat(GfKernels.disagreement(wrongTail)).contains("different product");
     assertThat(GfKernels.disagreement(throwing)).contains("failed").contains("index 200");
+  }
+
+  /** The product step of a kernel under test. */
+  @FunctionalInterface
+  private interface MulAdd {
+    void apply(GfMatrix m, byte[][] in, int inOff, byte[][] out, int outOff, int len, boolean accumulate);
+  }
+
+  /** A kernel whose product is {@code mulAdd}; XOR and P+Q are the scalar kernel's. */
+  private record MulAddOnly(String name, MulAdd mulAdd) implements GfKernel {
+    @Override
+    public void mulAdd(GfMatrix m, byte[][] in, int inOff, byte[][] out, int outOff, int len, boolean accumulate) {
+      mulAdd.apply(m, in, inOff, out, outOff, len, accumulate);
+    }
+
+    @Override
+    public void xor(byte[][] in, int inOff, byte[] out, int outOff, int len, boolean accumulate) {
+      GfKernels.scalar().xor(in, inOff, out, outOff, len, accumulate);
+    }
+
+    @Override
+    public void pq(byte[][] in, int[] inOffs, byte[] p, byte[] q, int outOff, int len) {
+      GfKernels.scalar().pq(in, inOffs, p, q, outOff, len);
+    }
   }
 }
