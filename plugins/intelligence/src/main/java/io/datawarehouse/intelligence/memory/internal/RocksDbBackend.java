@@ -65,19 +65,28 @@ import org.slf4j.LoggerFactory;
  * Column families (key layouts in {@link Keys}): {@code records} (id → {@link RecordCodec} value),
  * four secondary indexes with empty values, {@code idx_scope} (scope, tier, id), {@code idx_tier},
  * {@code idx_tag} and {@code idx_expiry}, and {@code meta}: the format marker ({@value #FORMAT})
- * and, only while the store is closed, the saved {@link Counters} (records and bytes per tier).
- * The counters live in memory while open: saved at a clean close, deleted durably at open, and
- * recounted from the records when an open finds none (after a crash, or in a checkpoint). A
- * format-1 store (counters as {@code uint64add} merge operands written with every put) is migrated
- * in place at open; any other format is refused, the directory untouched.
+ * and, only while the store is closed, the saved {@link Counters} (records and bytes per tier) and
+ * {@link IdFilter} (every id held). Both live in memory while open: saved at a clean close, deleted
+ * durably at open, and rebuilt from the records when an open finds none (after a crash, or in a
+ * checkpoint). Format 2 (index entries written with the records) is read as it is when it was
+ * closed cleanly; format 1 (counters as {@code uint64add} merge operands) is migrated in place at
+ * open; any other format is refused, the directory untouched.
  *
  * <h2>Invariants</h2>
- * A record and all its index entries are written in one {@link WriteBatch}, so after any crash the
- * indexes agree with the records (the WAL replays whole batches or nothing); the counters take the
- * batch's deltas after it is written, under the same stripe locks.
- * Writers of one id serialise on a striped lock (read the old record, compute index changes and
- * the version, write); batches lock their stripes in ascending order. Readers take no record lock:
- * a query reads from one snapshot, so index scans and record fetches see the same state.
+ * Records are the truth; the indexes are derived from them. A write puts the record (and updates the
+ * counters and the id filter) under its stripe lock, with the WAL, and returns once that batch is
+ * written; its index change (the entries the record had, the entries it has) goes to the
+ * {@link IndexWriter}, which writes the changes of many records in one WAL-less batch, in submission
+ * order, within about a millisecond. Every query first waits for the changes acknowledged before it
+ * started, so it sees every acknowledged write. Index entries are not in the WAL: an open that finds
+ * the store was not closed cleanly drops the four index families and rebuilds them from the records
+ * in the same scan that recounts the counters, and a clean close applies the queued changes and
+ * flushes the index families before it saves the counters.
+ * Writers of one id serialise on a striped lock (read the old record, unless the id filter says
+ * there is none; stamp the version; write); batches lock their stripes in ascending order. Readers
+ * take no record lock: a query reads from one snapshot, and fetches every record its index scan
+ * names, so the full predicate decides on the record's state in that snapshot (an index entry whose
+ * record a concurrent write deleted is skipped).
  *
  * <h2>Queries</h2>
  * The planner picks one index: scope (with tier when given: the composite prefix), else the first
@@ -97,12 +106,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class RocksDbBackend implements PersistenceBackend {
   private static final Logger LOG = LoggerFactory.getLogger(RocksDbBackend.class);
-  private static final String FORMAT = "dw-memory-rocksdb/2";
+  private static final String FORMAT = "dw-memory-rocksdb/3";
+  /**
+   * Version 2 wrote index entries in the records' batches (with the WAL): a cleanly closed one is
+   * read as it is; one that was not closed cleanly is recounted and reindexed like version 3.
+   */
+  private static final String FORMAT_V2 = "dw-memory-rocksdb/2";
   /** Version 1 kept its counters as {@code uint64add} merge operands; it is migrated at open. */
   private static final String FORMAT_V1 = "dw-memory-rocksdb/1";
+  /** Index changes queued for the indexer before writers wait for it. */
+  private static final int INDEX_QUEUE = 16_384;
+  /** Records per WAL-less batch when the indexes are rebuilt at open. */
+  private static final int REINDEX_BATCH = 4096;
   private static final byte[] FORMAT_KEY = Keys.utf8("format");
   /** The counters as of the last clean close; absent while the store is open (see {@link Counters}). */
   private static final byte[] COUNTERS_KEY = Keys.utf8("counters");
+  /** The {@link IdFilter} as of the last clean close; deleted at open like the counters. */
+  private static final byte[] IDS_KEY = Keys.utf8("idfilter");
   private static final int STRIPES = 256;
   private static final int FETCH_CHUNK = 256;
   private static final int TOP_K_MAX = 10_000;
@@ -144,10 +164,18 @@ public final class RocksDbBackend implements PersistenceBackend {
   private final List<ColumnFamilyHandle> cfs = new ArrayList<>();
   private final RocksDB db;
   private final WriteOptions writeOptions;
+  /** Index entries skip the WAL: they are derived from the records and rebuilt when an open finds the store was not closed cleanly. */
+  private final WriteOptions indexWriteOptions = new WriteOptions().setDisableWAL(true);
+  /** The indexer thread's batch (see {@link #writeIndexGroup}). */
+  private final WriteBatch indexBatch = new WriteBatch();
+  /** Null only while the constructor runs (and after an open that failed). */
+  private final IndexWriter indexes;
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
   /** One reusable batch per stripe, for single-record writes made under that stripe's lock. */
   private final WriteBatch[] stripeBatches = new WriteBatch[STRIPES];
   private final Counters counters = new Counters();
+  /** Every id the store has held (set at open, before the store is shared). */
+  private IdFilter idFilter;
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final Set<AutoCloseable> openStreams = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
@@ -166,6 +194,7 @@ public final class RocksDbBackend implements PersistenceBackend {
     this.bloom = new BloomFilter(10);
     this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
         .setMaxBackgroundJobs(2).setBytesPerSync(1 << 20);
+
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     for (String name : CF_NAMES) {
       BlockBasedTableConfig table = new BlockBasedTableConfig().setBlockCache(cache);
@@ -205,6 +234,7 @@ public final class RocksDbBackend implements PersistenceBackend {
       refuseAndClose();
       throw e;
     }
+    this.indexes = new IndexWriter(dir.toString(), INDEX_QUEUE, this::writeIndexGroup);
   }
 
   /**
@@ -218,28 +248,32 @@ public final class RocksDbBackend implements PersistenceBackend {
     byte[] format = db.get(meta, FORMAT_KEY);
     String found = format == null ? null : new String(format, StandardCharsets.UTF_8);
     try (WriteOptions sync = new WriteOptions().setSync(true); WriteBatch b = new WriteBatch()) {
-      if (found == null || found.equals(FORMAT)) {
+      if (found == null || found.equals(FORMAT) || found.equals(FORMAT_V2)) {
         byte[] saved = found == null ? null : db.get(meta, COUNTERS_KEY);
         if (saved != null && counters.restore(saved)) {
           LOG.debug("rocksdb memory store {}: counters restored from the last clean close", dir);
+          IdFilter f = IdFilter.restore(db.get(meta, IDS_KEY));
+          idFilter = f != null ? f : idFilterFromKeys();
         } else {
           if (found != null) {
             LOG.warn("rocksdb memory store {} was not closed cleanly (or its saved counters are damaged): recounting", dir);
           }
-          recount();
+          recountAndReindex();
         }
         b.put(meta, FORMAT_KEY, Keys.utf8(FORMAT));
         b.delete(meta, COUNTERS_KEY);
+        b.delete(meta, IDS_KEY);
       } else if (found.equals(FORMAT_V1)) {
-        recount();
+        recountAndReindex();
         b.put(meta, FORMAT_KEY, Keys.utf8(FORMAT));
+        b.delete(meta, IDS_KEY);
         for (String k : V1_COUNTER_KEYS) {
           b.delete(meta, Keys.utf8(k));
         }
         LOG.info("rocksdb memory store {}: migrated from format '{}' to '{}' ({} records)", dir, FORMAT_V1, FORMAT, counters.records());
       } else {
         throw DwException.of(ErrorCode.FAILED_PRECONDITION, dir + " holds a memory store of format '" + found
-            + "'; this build reads '" + FORMAT + "' and migrates '" + FORMAT_V1 + "'");
+            + "'; this build reads '" + FORMAT + "' and migrates '" + FORMAT_V2 + "' and '" + FORMAT_V1 + "'");
       }
       db.write(sync, b);
     }
@@ -249,18 +283,56 @@ public final class RocksDbBackend implements PersistenceBackend {
       "tier.0.records", "tier.0.bytes", "tier.1.records", "tier.1.bytes",
       "tier.2.records", "tier.2.bytes", "tier.3.records", "tier.3.bytes");
 
-  /** Sets the counters from a scan of every record (verifying each one as it is decoded). */
-  private void recount() {
+  /**
+   * Sets the counters from a scan of every record (verifying each one as it is decoded) and
+   * rebuilds the four index column families from the same scan: they are dropped and created
+   * again, then filled with WAL-less batches. A crash during this leaves the saved counters absent,
+   * so the next open does it again.
+   */
+  private void recountAndReindex() throws RocksDBException {
     long t0 = System.nanoTime();
+    for (int cf = CF_SCOPE; cf <= CF_EXPIRY; cf++) {
+      ColumnFamilyHandle old = cfs.get(cf);
+      db.dropColumnFamily(old);
+      old.close();
+      cfs.set(cf, db.createColumnFamily(new ColumnFamilyDescriptor(CF_NAMES.get(cf).getBytes(StandardCharsets.UTF_8), cfOptions.get(cf))));
+    }
     Counters.Delta d = new Counters.Delta();
-    try (RocksIterator it = db.newIterator(cfs.get(CF_RECORDS))) {
+    IdFilter f = new IdFilter();
+    long n = 0;
+    List<IndexOp> ops = new ArrayList<>();
+    try (RocksIterator it = db.newIterator(cfs.get(CF_RECORDS)); WriteBatch b = new WriteBatch()) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
-        d.add(RecordCodec.decode(it.value(), new String(it.key(), StandardCharsets.UTF_8), dir.toString()), 1);
+        byte[] key = it.key();
+        MemoryRecord r = RecordCodec.decode(it.value(), new String(key, StandardCharsets.UTF_8), dir.toString());
+        d.add(r, 1);
+        f.add(key);
+        indexOps(ops, IndexWriter.Entry.of(r), key, true);
+        if (++n % REINDEX_BATCH == 0) {
+          writeIndexOps(b, ops);
+        }
       }
+      writeIndexOps(b, ops);
     }
     counters.reset();
     counters.apply(d);
-    LOG.info("rocksdb memory store {}: counted {} records in {} ms", dir, counters.records(), (System.nanoTime() - t0) / 1_000_000);
+    idFilter = f;
+    LOG.info("rocksdb memory store {}: counted and reindexed {} records in {} ms", dir, n, (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  /** An {@link IdFilter} of the ids in {@code records} (a clean open of a store that saved none, e.g. written by format 2). */
+  private IdFilter idFilterFromKeys() {
+    long t0 = System.nanoTime();
+    IdFilter f = new IdFilter();
+    long n = 0;
+    try (RocksIterator it = db.newIterator(cfs.get(CF_RECORDS))) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        f.add(it.key());
+        n++;
+      }
+    }
+    LOG.info("rocksdb memory store {}: id filter built from {} keys in {} ms", dir, n, (System.nanoTime() - t0) / 1_000_000);
+    return f;
   }
 
   /**
@@ -372,48 +444,82 @@ public final class RocksDbBackend implements PersistenceBackend {
 
   // ------------------------------------------------------------------ writes
 
-  private void putIndexes(WriteBatch b, MemoryRecord r, byte[] id) throws RocksDBException {
+  /** One index entry to put or delete. */
+  private record IndexOp(int cf, byte[] key, boolean put) {}
+
+  /** Index operations in column family and key order; entries of one key keep their order (the sort is stable). */
+  private static final java.util.Comparator<IndexOp> INDEX_ORDER =
+      java.util.Comparator.<IndexOp>comparingInt(IndexOp::cf).thenComparing(IndexOp::key, Arrays::compareUnsigned);
+
+  /** Adds the operations that put ({@code put}) or delete the index entries of {@code r}. */
+  private static void indexOps(List<IndexOp> out, IndexWriter.Entry r, byte[] id, boolean put) {
+    out.add(new IndexOp(CF_SCOPE, Keys.scopeKey(r.scope(), r.tier(), id), put));
+    out.add(new IndexOp(CF_TIER, Keys.tierKey(r.tier(), id), put));
+    for (String t : r.tags()) {
+      out.add(new IndexOp(CF_TAG, Keys.tagKey(t, id), put));
+    }
+    if (r.expiresAt() != null) {
+      out.add(new IndexOp(CF_EXPIRY, Keys.expiryKey(r.expiresAt(), id), put));
+    }
+  }
+
+  /**
+   * Writes {@code ops} in one WAL-less batch, sorted by column family and key first: each memtable
+   * then takes its inserts in key order, so each starts where the previous one ended instead of
+   * searching its skip list from the top (several times cheaper for entries of many scopes and
+   * tags written interleaved). Empties {@code ops}.
+   */
+  private void writeIndexOps(WriteBatch b, List<IndexOp> ops) throws RocksDBException {
+    ops.sort(INDEX_ORDER);
     byte[] empty = new byte[0];
-    b.put(cfs.get(CF_SCOPE), Keys.scopeKey(r.scope(), r.tier(), id), empty);
-    b.put(cfs.get(CF_TIER), Keys.tierKey(r.tier(), id), empty);
-    for (String t : r.tags()) {
-      b.put(cfs.get(CF_TAG), Keys.tagKey(t, id), empty);
-    }
-    if (r.expiresAt() != null) {
-      b.put(cfs.get(CF_EXPIRY), Keys.expiryKey(r.expiresAt(), id), empty);
-    }
-  }
-
-  private void deleteIndexes(WriteBatch b, MemoryRecord r, byte[] id) throws RocksDBException {
-    b.delete(cfs.get(CF_SCOPE), Keys.scopeKey(r.scope(), r.tier(), id));
-    b.delete(cfs.get(CF_TIER), Keys.tierKey(r.tier(), id));
-    for (String t : r.tags()) {
-      b.delete(cfs.get(CF_TAG), Keys.tagKey(t, id));
-    }
-    if (r.expiresAt() != null) {
-      b.delete(cfs.get(CF_EXPIRY), Keys.expiryKey(r.expiresAt(), id));
+    try {
+      for (IndexOp op : ops) {
+        if (op.put()) {
+          b.put(cfs.get(op.cf()), op.key(), empty);
+        } else {
+          b.delete(cfs.get(op.cf()), op.key());
+        }
+      }
+      db.write(indexWriteOptions, b);
+    } finally {
+      b.clear();
+      ops.clear();
     }
   }
 
-  /** Whether the index entries of {@code a} and {@code b} are the same (so a rewrite can skip them). */
-  private static boolean sameIndexes(MemoryRecord a, MemoryRecord b) {
-    return a.tier() == b.tier() && a.scope().equals(b.scope()) && a.tags().equals(b.tags())
-        && java.util.Objects.equals(a.expiresAt(), b.expiresAt());
+  /**
+   * Writes a group of index changes (the indexer thread's {@link IndexWriter.Sink}): deletes of the
+   * entries a record had, puts of those it has, in submission order, in one WAL-less batch.
+   */
+  private void writeIndexGroup(List<IndexWriter.Change> group) {
+    List<IndexOp> ops = new ArrayList<>(4 * group.size());
+    for (IndexWriter.Change c : group) {
+      if (c.before() != null) {
+        indexOps(ops, c.before(), c.id(), false);
+      }
+      if (c.after() != null) {
+        indexOps(ops, c.after(), c.id(), true);
+      }
+    }
+    try {
+      writeIndexOps(indexBatch, ops);
+    } catch (RocksDBException e) {
+      throw fail(e, "write " + group.size() + " index changes");
+    }
   }
 
-  /** Adds the replacement of {@code old} (may be null) by {@code s} to the batch. */
-  private void replace(WriteBatch b, Counters.Delta d, MemoryRecord old, MemoryRecord s, byte[] id) throws RocksDBException {
+  /**
+   * Adds the replacement of {@code old} (may be null) by {@code s} to the batch and the counter
+   * delta, and returns the index change to {@linkplain IndexWriter#submit submit} once the batch
+   * is written.
+   */
+  private IndexWriter.Change replace(WriteBatch b, Counters.Delta d, MemoryRecord old, MemoryRecord s, byte[] id) throws RocksDBException {
     b.put(cfs.get(CF_RECORDS), id, RecordCodec.encode(s));
-    if (old == null) {
-      putIndexes(b, s, id);
-    } else if (!sameIndexes(old, s)) {
-      deleteIndexes(b, old, id);
-      putIndexes(b, s, id);
-    }
     if (old != null) {
       d.add(old, -1);
     }
     d.add(s, 1);
+    return new IndexWriter.Change(id, IndexWriter.Entry.of(old), IndexWriter.Entry.of(s));
   }
 
   /** Reads the current values of {@code ids} (expired or not), null where absent. */
@@ -429,6 +535,27 @@ public final class RocksDbBackend implements PersistenceBackend {
     return out;
   }
 
+  /** {@link #readRaw(ReadOptions, List, List)} of the ids the {@link IdFilter} does not rule out; null for the others. */
+  private List<MemoryRecord> readMaybePresent(List<byte[]> keys, List<String> ids) throws RocksDBException {
+    List<Integer> maybe = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i++) {
+      if (idFilter.mightContain(keys.get(i))) {
+        maybe.add(i);
+      }
+    }
+    if (maybe.size() == keys.size()) {
+      return readRaw(null, keys, ids);
+    }
+    List<MemoryRecord> out = new ArrayList<>(Collections.nCopies(keys.size(), (MemoryRecord) null));
+    if (!maybe.isEmpty()) {
+      List<MemoryRecord> found = readRaw(null, maybe.stream().map(keys::get).toList(), maybe.stream().map(ids::get).toList());
+      for (int j = 0; j < maybe.size(); j++) {
+        out.set(maybe.get(j), found.get(j));
+      }
+    }
+    return out;
+  }
+
   private MemoryRecord readRaw(byte[] key, String id) throws RocksDBException {
     byte[] v = db.get(cfs.get(CF_RECORDS), key);
     stats.reads.increment();
@@ -439,16 +566,25 @@ public final class RocksDbBackend implements PersistenceBackend {
   public MemoryRecord store(MemoryRecord record) {
     long t0 = stats.start();
     enter();
+    try {
+      indexes.check();
+    } catch (RuntimeException e) {
+      exit();
+      throw e;
+    }
     int stripe = lockStripe(record.id());
     WriteBatch b = stripeBatches[stripe];
     try {
       byte[] id = Keys.utf8(record.id());
-      MemoryRecord old = readRaw(id, record.id());
+      // a new id has no previous version to read: the filter says so for all but about 1 %
+      MemoryRecord old = idFilter.mightContain(id) ? readRaw(id, record.id()) : null;
       MemoryRecord s = Stamps.forStore(record, old, time.now());
       Counters.Delta d = new Counters.Delta();
-      replace(b, d, old, s, id);
+      IndexWriter.Change c = replace(b, d, old, s, id);
       db.write(writeOptions, b);
+      idFilter.add(id);
       counters.apply(d);
+      indexes.submit(c);
       stats.writes.increment();
       return s;
     } catch (RocksDBException e) {
@@ -470,20 +606,29 @@ public final class RocksDbBackend implements PersistenceBackend {
     long t0 = stats.start();
     enter();
     List<String> ids = records.stream().map(MemoryRecord::id).toList();
+    try {
+      indexes.check();
+    } catch (RuntimeException e) {
+      exit();
+      throw e;
+    }
     int[] locked = lockStripes(ids);
     try (WriteBatch b = new WriteBatch()) {
       List<byte[]> keys = ids.stream().map(Keys::utf8).toList();
-      List<MemoryRecord> olds = readRaw(null, keys, ids);
+      List<MemoryRecord> olds = readMaybePresent(keys, ids);
       Instant now = time.now();
       Counters.Delta d = new Counters.Delta();
       List<MemoryRecord> out = new ArrayList<>(records.size());
+      List<IndexWriter.Change> changes = new ArrayList<>(records.size());
       for (int i = 0; i < records.size(); i++) {
         MemoryRecord s = Stamps.forStore(records.get(i), olds.get(i), now);
-        replace(b, d, olds.get(i), s, keys.get(i));
+        changes.add(replace(b, d, olds.get(i), s, keys.get(i)));
         out.add(s);
       }
       db.write(writeOptions, b);
+      keys.forEach(idFilter::add);
       counters.apply(d);
+      changes.forEach(indexes::submit);
       stats.writes.add(out.size());
       return out;
     } catch (RocksDBException e) {
@@ -499,6 +644,12 @@ public final class RocksDbBackend implements PersistenceBackend {
   public MemoryRecord update(MemoryRecord record) {
     long t0 = stats.start();
     enter();
+    try {
+      indexes.check();
+    } catch (RuntimeException e) {
+      exit();
+      throw e;
+    }
     int stripe = lockStripe(record.id());
     WriteBatch b = stripeBatches[stripe];
     try {
@@ -506,9 +657,10 @@ public final class RocksDbBackend implements PersistenceBackend {
       MemoryRecord old = readRaw(id, record.id());
       MemoryRecord s = Stamps.forUpdate(record, old, time.now(), name());
       Counters.Delta d = new Counters.Delta();
-      replace(b, d, old, s, id);
+      IndexWriter.Change c = replace(b, d, old, s, id);
       db.write(writeOptions, b);
       counters.apply(d);
+      indexes.submit(c);
       stats.writes.increment();
       return s;
     } catch (RocksDBException e) {
@@ -553,22 +705,22 @@ public final class RocksDbBackend implements PersistenceBackend {
     List<byte[]> keys = ids.stream().map(Keys::utf8).toList();
     List<MemoryRecord> olds = readRaw(null, keys, ids);
     Counters.Delta d = new Counters.Delta();
-    int n = 0;
+    List<IndexWriter.Change> changes = new ArrayList<>();
     for (int i = 0; i < ids.size(); i++) {
       MemoryRecord old = olds.get(i);
       if (old == null || (expiredAt != null && !old.isExpired(expiredAt))) {
         continue;
       }
       b.delete(cfs.get(CF_RECORDS), keys.get(i));
-      deleteIndexes(b, old, keys.get(i));
+      changes.add(new IndexWriter.Change(keys.get(i), IndexWriter.Entry.of(old), null));
       d.add(old, -1);
-      n++;
     }
-    if (n > 0) {
+    if (!changes.isEmpty()) {
       db.write(writeOptions, b);
       counters.apply(d);
+      changes.forEach(indexes::submit);
     }
-    return n;
+    return changes.size();
   }
 
   @Override
@@ -588,7 +740,7 @@ public final class RocksDbBackend implements PersistenceBackend {
       for (int i = 0; i < ids.size(); i++) {
         MemoryRecord old = olds.get(i);
         if (old != null && !old.isExpired(now)) {
-          replace(b, d, old, Stamps.touched(old, at), keys.get(i));
+          replace(b, d, old, Stamps.touched(old, at), keys.get(i)); // a touch keeps every indexed field
           n++;
         }
       }
@@ -808,7 +960,6 @@ public final class RocksDbBackend implements PersistenceBackend {
     private final RocksIterator scan;
     private final ArrayList<MemoryRecord> chunk = new ArrayList<>();
     private int pos;
-    private final String indexName;
 
     Matches(QueryResources res, MemoryQuery q, Instant now) {
       this.res = res;
@@ -820,11 +971,9 @@ public final class RocksDbBackend implements PersistenceBackend {
         this.scan = db.newIterator(cfs.get(CF_RECORDS), res.ro);
         res.more.add(scan);
         scan.seekToFirst();
-        this.indexName = "records";
       } else {
         this.ids = new MergedIds(res, p.index, p.prefixes, p.idOffsetAfterPrefix);
         this.scan = null;
-        this.indexName = CF_NAMES.get(p.index);
       }
     }
 
@@ -864,11 +1013,8 @@ public final class RocksDbBackend implements PersistenceBackend {
             List<MemoryRecord> rs = readRaw(res.ro, keys, names);
             for (int i = 0; i < rs.size(); i++) {
               MemoryRecord r = rs.get(i);
-              if (r == null) {
-                throw DwException.integrity("rocksdb memory store " + dir + ": index " + indexName + " names record '"
-                    + names.get(i) + "', which does not exist");
-              }
-              if (q.matches(r, now)) {
+              // null: deleted by a write that raced this query, whose index change is not in the snapshot yet
+              if (r != null && q.matches(r, now)) {
                 chunk.add(r);
               }
             }
@@ -905,6 +1051,7 @@ public final class RocksDbBackend implements PersistenceBackend {
     QueryResources res;
     Iterator<MemoryRecord> matches;
     try {
+      indexes.await(); // every change acknowledged before this query is in the snapshot's indexes
       res = new QueryResources();
       openStreams.add(res);
       matches = new Matches(res, q, time.now());
@@ -968,6 +1115,12 @@ public final class RocksDbBackend implements PersistenceBackend {
     while (true) {
       List<String> ids = new ArrayList<>();
       enter();
+      try {
+        indexes.await();
+      } catch (RuntimeException e) {
+        exit();
+        throw e;
+      }
       try (RocksIterator it = db.newIterator(cfs.get(CF_EXPIRY))) {
         it.seekToFirst();
         while (it.isValid() && ids.size() < 1000 && (end == null || Arrays.compareUnsigned(it.key(), end) < 0)) {
@@ -1028,6 +1181,7 @@ public final class RocksDbBackend implements PersistenceBackend {
   public void flush() {
     enter();
     try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+      indexes.await();
       db.flushWal(true);
       db.flush(fo, cfs);
     } catch (RocksDBException e) {
@@ -1044,6 +1198,7 @@ public final class RocksDbBackend implements PersistenceBackend {
     }
     enter();
     try (Checkpoint cp = Checkpoint.create(db)) {
+      indexes.await(); // not needed for correctness (an open of a checkpoint rebuilds its indexes), but a checkpoint should be current
       Path parent = target.toAbsolutePath().getParent();
       if (parent != null) {
         Files.createDirectories(parent);
@@ -1098,9 +1253,13 @@ public final class RocksDbBackend implements PersistenceBackend {
     if (closed) {
       return Health.down("closed");
     }
+    if (indexes.failed()) {
+      return Health.down("rocksdb " + dir + ": index maintenance failed (" + lastError + "); reopen the store to rebuild the indexes");
+    }
     Health h = lastError == null ? Health.up("rocksdb " + dir) : Health.degraded("rocksdb " + dir + ": last error: " + lastError);
     try {
       return h.withDetail("directory", dir.toString())
+          .withDetail("indexBacklog", indexes.backlog())
           .withDetail("estimatedKeys", db.getLongProperty(cfs.get(CF_RECORDS), "rocksdb.estimate-num-keys"))
           .withDetail("openQueries", openStreams.size());
     } catch (RocksDBException e) {
@@ -1128,14 +1287,25 @@ public final class RocksDbBackend implements PersistenceBackend {
     }
     lifecycle.writeLock().lock();
     try {
-      if (!refused) {
-        try (WriteOptions sync = new WriteOptions().setSync(true)) {
+      // no write is in flight (the write lock is held): apply the queued index changes
+      boolean indexed = indexes != null && indexes.stop();
+      if (!refused && !indexed) {
+        LOG.warn("rocksdb memory store {}: closed with incomplete indexes; the next open rebuilds them from the records", dir);
+      } else if (!refused) {
+        try (WriteOptions sync = new WriteOptions().setSync(true);
+            FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+          // the WAL-less index entries reach SST files before the store is marked clean
+          db.flush(fo, cfs.subList(CF_SCOPE, CF_EXPIRY + 1));
           db.flushWal(true);
-          // no write is in flight (the write lock is held): the counters are exact, save them for the next open
-          db.put(cfs.get(CF_META), sync, COUNTERS_KEY, counters.save());
+          // the counters are exact, save them (and the id filter) for the next open: their presence marks a clean close
+          try (WriteBatch b = new WriteBatch()) {
+            b.put(cfs.get(CF_META), IDS_KEY, idFilter.save());
+            b.put(cfs.get(CF_META), COUNTERS_KEY, counters.save());
+            db.write(sync, b);
+          }
         } catch (RocksDBException e) {
-          LOG.warn("rocksdb memory store {}: syncing the WAL or saving the counters at close failed ({}); the next open recounts",
-              dir, e.getMessage());
+          LOG.warn("rocksdb memory store {}: flushing the indexes, syncing the WAL or saving the counters at close failed ({});"
+              + " the next open recounts and reindexes", dir, e.getMessage());
         }
       }
       for (ColumnFamilyHandle h : cfs) {
@@ -1146,6 +1316,8 @@ public final class RocksDbBackend implements PersistenceBackend {
         b.close();
       }
       writeOptions.close();
+      indexWriteOptions.close();
+      indexBatch.close();
       releaseOptions();
     } finally {
       lifecycle.writeLock().unlock();

@@ -109,7 +109,7 @@ class RocksDbFormatTest {
       assertThat(bytes).isPositive();
       b.store(MemoryRecord.builder("new").build());
     }
-    assertThat(format(dir)).isEqualTo("dw-memory-rocksdb/2");
+    assertThat(format(dir)).isEqualTo("dw-memory-rocksdb/3");
     raw(dir, (db, cfs) -> assertThat(db.get(cfs.get(6), Keys.utf8("records"))).as("old merge counters dropped").isNull());
     try (RocksDbBackend b = RocksDbBackend.open(dir, RocksDbBackend.Options.defaults(), time)) {
       assertThat(b.statistics().records()).isEqualTo(21);
@@ -126,7 +126,7 @@ class RocksDbFormatTest {
     assertThatThrownBy(() -> RocksDbBackend.open(dir, RocksDbBackend.Options.defaults(), time))
         .isInstanceOfSatisfying(DwException.class, e -> {
           assertThat(e.code()).isEqualTo(ErrorCode.FAILED_PRECONDITION);
-          assertThat(e.getMessage()).contains("dw-memory-rocksdb/9", "dw-memory-rocksdb/2", dir.toString());
+          assertThat(e.getMessage()).contains("dw-memory-rocksdb/9", "dw-memory-rocksdb/3", dir.toString());
         });
     assertThat(format(dir)).isEqualTo("dw-memory-rocksdb/9");
     raw(dir, (db, cfs) -> assertThat(db.get(cfs.get(6), Keys.utf8("counters"))).isNull());
@@ -180,6 +180,113 @@ class RocksDbFormatTest {
     raw(dir, (db, cfs) -> db.delete(cfs.get(6), Keys.utf8("counters")));
     try (RocksDbBackend b = RocksDbBackend.open(dir, RocksDbBackend.Options.defaults(), time)) {
       assertThat(b.statistics().records()).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void openAfterACrash_rebuildsTheIndexesFromTheRecords() throws Exception {
+    Path dir = tmp.resolve("reindex");
+    try (RocksDbBackend b = RocksDbBackend.open(dir, RocksDbBackend.Options.defaults(), time)) {
+      for (int i = 0; i < 40; i++) {
+        b.store(rec(i));
+      }
+    }
+    // what a kill -9 can leave of WAL-less index entries: some lost, some stale (of a record since
+    // deleted or moved), the saved counters absent
+    raw(dir, (db, cfs) -> {
+      db.delete(cfs.get(6), Keys.utf8("counters"));
+      for (int i = 0; i < 40; i += 3) {
+        MemoryRecord r = rec(i);
+        byte[] id = Keys.utf8(r.id());
+        db.delete(cfs.get(2), Keys.scopeKey(r.scope(), r.tier(), id));
+        db.delete(cfs.get(3), Keys.tierKey(r.tier(), id));
+        db.delete(cfs.get(4), Keys.tagKey("t" + (i % 2), id));
+      }
+      db.put(cfs.get(2), Keys.scopeKey("s1", MemoryTier.fromCode(1), Keys.utf8("ghost")), new byte[0]);
+      db.put(cfs.get(4), Keys.tagKey("t0", Keys.utf8("r1")), new byte[0]); // r1 is tagged t1
+    });
+    try (RocksDbBackend b = RocksDbBackend.open(dir, RocksDbBackend.Options.defaults(), time)) {
+      for (String scope : List.of("s0", "s1", "s2")) {
+        for (MemoryTier t : MemoryTier.values()) {
+          MemoryQuery q = MemoryQuery.builder().scope(scope).tier(t).build();
+          assertThat(ids(b, q)).as("%s/%s", scope, t).isEqualTo(expected(r -> r.scope().equals(scope) && r.tier() == t));
+        }
+      }
+      for (MemoryTier t : MemoryTier.values()) {
+        assertThat(ids(b, MemoryQuery.builder().tier(t).build())).isEqualTo(expected(r -> r.tier() == t));
+      }
+      assertThat(ids(b, MemoryQuery.builder().tagsAll(List.of("t0")).build())).isEqualTo(expected(r -> r.tags().contains("t0")));
+      assertThat(b.statistics().records()).isEqualTo(40);
+    }
+    raw(dir, (db, cfs) -> {
+      assertThat(db.get(cfs.get(2), Keys.scopeKey("s1", MemoryTier.fromCode(1), Keys.utf8("ghost")))).as("stale entry gone").isNull();
+      assertThat(db.get(cfs.get(6), Keys.utf8("counters"))).as("saved at the clean close").isNotNull();
+    });
+  }
+
+  @Test
+  void indexChangesOfTheLastWritesReachTheIndexesBeforeACleanClose() throws Exception {
+    Path dir = tmp.resolve("drained");
+    try (RocksDbBackend b = RocksDbBackend.open(dir, RocksDbBackend.Options.defaults(), time)) {
+      for (int i = 0; i < 500; i++) {
+        b.store(rec(i));
+      }
+      b.delete("r4");
+    } // closed with changes possibly still queued: close applies and flushes them
+    raw(dir, (db, cfs) -> {
+      MemoryRecord r = rec(499);
+      assertThat(db.get(cfs.get(2), Keys.scopeKey(r.scope(), r.tier(), Keys.utf8(r.id())))).isNotNull();
+      MemoryRecord gone = rec(4);
+      assertThat(db.get(cfs.get(2), Keys.scopeKey(gone.scope(), gone.tier(), Keys.utf8(gone.id())))).isNull();
+    });
+    try (RocksDbBackend b = RocksDbBackend.open(dir, RocksDbBackend.Options.defaults(), time)) {
+      assertThat(b.count(MemoryQuery.builder().tagsAll(List.of("t1")).build())).isEqualTo(250);
+    }
+  }
+
+  @Test
+  void storeOfAnExistingId_afterAReopen_continuesItsVersion_whateverStateTheIdFilterIsIn() throws Exception {
+    Path dir = tmp.resolve("ids");
+    try (RocksDbBackend b = RocksDbBackend.open(dir, RocksDbBackend.Options.defaults(), time)) {
+      for (int i = 0; i < 10; i++) {
+        b.store(MemoryRecord.builder("r" + i).scope("s").content("v1").build());
+      }
+    }
+    // clean close: the filter saved and restored
+    try (RocksDbBackend b = RocksDbBackend.open(dir, RocksDbBackend.Options.defaults(), time)) {
+      assertThat(b.store(MemoryRecord.builder("r3").scope("s").content("v2").build()).version()).isEqualTo(2);
+    }
+    // damaged saved filter: rebuilt from the keys
+    raw(dir, (db, cfs) -> {
+      byte[] saved = db.get(cfs.get(6), Keys.utf8("idfilter"));
+      assertThat(saved).as("saved at close").isNotNull();
+      saved[30] ^= 0x10;
+      db.put(cfs.get(6), Keys.utf8("idfilter"), saved);
+    });
+    try (RocksDbBackend b = RocksDbBackend.open(dir, RocksDbBackend.Options.defaults(), time)) {
+      assertThat(b.store(MemoryRecord.builder("r3").scope("s").content("v3").build()).version()).isEqualTo(3);
+      assertThat(b.store(MemoryRecord.builder("r4").scope("s").content("v2").build()).version()).isEqualTo(2);
+    }
+    // what a crash leaves: neither counters nor filter saved
+    raw(dir, (db, cfs) -> {
+      db.delete(cfs.get(6), Keys.utf8("counters"));
+      db.delete(cfs.get(6), Keys.utf8("idfilter"));
+    });
+    try (RocksDbBackend b = RocksDbBackend.open(dir, RocksDbBackend.Options.defaults(), time)) {
+      assertThat(b.store(MemoryRecord.builder("r3").scope("s").content("v4").build()).version()).isEqualTo(4);
+      assertThat(b.store(MemoryRecord.builder("r9").scope("s").content("v2").build()).version()).isEqualTo(2);
+      assertThat(b.count(MemoryQuery.builder().scope("s").build())).isEqualTo(10);
+      assertThat(b.statistics().records()).isEqualTo(10);
+    }
+  }
+
+  private static List<String> expected(java.util.function.Predicate<MemoryRecord> p) {
+    return java.util.stream.IntStream.range(0, 40).mapToObj(RocksDbFormatTest::rec).filter(p).map(MemoryRecord::id).sorted().toList();
+  }
+
+  private static List<String> ids(RocksDbBackend b, MemoryQuery q) {
+    try (var s = b.query(q)) {
+      return s.map(MemoryRecord::id).toList();
     }
   }
 }
