@@ -121,12 +121,21 @@ public final class RocksDbBackend implements PersistenceBackend {
   private static final byte[] FORMAT_KEY = Keys.utf8("format");
   /** The counters as of the last clean close; absent while the store is open (see {@link Counters}). */
   private static final byte[] COUNTERS_KEY = Keys.utf8("counters");
+  /**
+   * A random token written into both databases at a clean close (deleted at open like the
+   * counters): the index database is used as it is only when it carries the token the records
+   * database saved, so an index directory that is missing, older, or from elsewhere is rebuilt.
+   */
+  private static final byte[] TOKEN_KEY = Keys.utf8("clean-close-token");
+  /** The subdirectory of the index database. */
+  static final String INDEX_DIR = "index";
   /** The {@link IdFilter} as of the last clean close; deleted at open like the counters. */
   private static final byte[] IDS_KEY = Keys.utf8("idfilter");
   private static final int STRIPES = 256;
   private static final int FETCH_CHUNK = 256;
   private static final int TOP_K_MAX = 10_000;
   private static final long SORT_BUFFER_BYTES = 16L << 20;
+  private static final int CF_DEFAULT = 0;
   private static final int CF_RECORDS = 1;
   private static final int CF_SCOPE = 2;
   private static final int CF_TIER = 3;
@@ -162,7 +171,18 @@ public final class RocksDbBackend implements PersistenceBackend {
   private final DBOptions dbOptions;
   private final List<ColumnFamilyOptions> cfOptions = new ArrayList<>();
   private final List<ColumnFamilyHandle> cfs = new ArrayList<>();
+  /** Records and meta. */
   private final RocksDB db;
+  /**
+   * The four index families, in their own database under {@value #INDEX_DIR}: derived data, written
+   * without a WAL by the indexer alone, so its writes never queue behind (or hold up) record writes.
+   */
+  private final RocksDB idb;
+  private final ColumnFamilyHandle indexDefault;
+  /** The records database's handles (closed with it); {@link #cfs} is the logical list by {@code CF_*} over both databases. */
+  private final List<ColumnFamilyHandle> mainHandles = new ArrayList<>();
+  /** Index families a format-2 store kept in the records database; dropped after the open rebuilt them in {@link #idb}. */
+  private final List<ColumnFamilyHandle> legacyIndexHandles = new ArrayList<>();
   private final WriteOptions writeOptions;
   /** Index entries skip the WAL: they are derived from the records and rebuilt when an open finds the store was not closed cleanly. */
   private final WriteOptions indexWriteOptions = new WriteOptions().setDisableWAL(true);
@@ -171,8 +191,6 @@ public final class RocksDbBackend implements PersistenceBackend {
   /** Null only while the constructor runs (and after an open that failed). */
   private final IndexWriter indexes;
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
-  /** One reusable batch per stripe, for single-record writes made under that stripe's lock. */
-  private final WriteBatch[] stripeBatches = new WriteBatch[STRIPES];
   private final Counters counters = new Counters();
   /** Every id the store has held (set at open, before the store is shared). */
   private IdFilter idFilter;
@@ -195,7 +213,6 @@ public final class RocksDbBackend implements PersistenceBackend {
     this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
         .setMaxBackgroundJobs(2).setBytesPerSync(1 << 20);
 
-    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     for (String name : CF_NAMES) {
       BlockBasedTableConfig table = new BlockBasedTableConfig().setBlockCache(cache);
       if (name.equals("records")) {
@@ -215,18 +232,59 @@ public final class RocksDbBackend implements PersistenceBackend {
         o.setMergeOperatorName("uint64add");
       }
       cfOptions.add(o);
-      descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), o));
     }
+    // the records database: records and meta, plus the index families a format-2 store kept there
+    // (opened so that RocksDB accepts the directory, dropped once the index database is rebuilt)
+    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+    for (int cf : new int[] {CF_DEFAULT, CF_RECORDS, CF_META}) {
+      descriptors.add(descriptor(cf));
+    }
+    Set<String> existing = existingColumnFamilies(dir);
+    for (int cf = CF_SCOPE; cf <= CF_EXPIRY; cf++) {
+      if (existing.contains(CF_NAMES.get(cf))) {
+        descriptors.add(descriptor(cf));
+      }
+    }
+    List<ColumnFamilyHandle> handles = new ArrayList<>();
     try {
-      this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, cfs);
+      this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
     } catch (RocksDBException e) {
       releaseOptions();
       throw e;
     }
+    mainHandles.addAll(handles);
+    legacyIndexHandles.addAll(handles.subList(3, handles.size()));
+    String refusal = unknownFormat(handles.get(2));
+    if (refusal != null) {
+      for (ColumnFamilyHandle h : mainHandles) {
+        h.close();
+      }
+      db.close();
+      releaseOptions();
+      throw DwException.of(ErrorCode.FAILED_PRECONDITION, refusal); // before the index database is created: the directory stays untouched
+    }
+    List<ColumnFamilyDescriptor> indexDescriptors = new ArrayList<>();
+    indexDescriptors.add(descriptor(CF_DEFAULT));
+    for (int cf = CF_SCOPE; cf <= CF_EXPIRY; cf++) {
+      indexDescriptors.add(descriptor(cf));
+    }
+    List<ColumnFamilyHandle> indexHandles = new ArrayList<>();
+    try {
+      this.idb = RocksDB.open(dbOptions, dir.resolve(INDEX_DIR).toString(), indexDescriptors, indexHandles);
+    } catch (RocksDBException e) {
+      for (ColumnFamilyHandle h : mainHandles) {
+        h.close();
+      }
+      db.close();
+      releaseOptions();
+      throw e;
+    }
+    this.indexDefault = indexHandles.get(0);
+    cfs.addAll(List.of(handles.get(0), handles.get(1), indexHandles.get(1), indexHandles.get(2), indexHandles.get(3),
+        indexHandles.get(4), handles.get(2)));
     this.writeOptions = new WriteOptions().setSync(options.syncWrites());
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new ReentrantLock();
-      stripeBatches[i] = new WriteBatch();
     }
     try {
       loadCounters();
@@ -235,6 +293,37 @@ public final class RocksDbBackend implements PersistenceBackend {
       throw e;
     }
     this.indexes = new IndexWriter(dir.toString(), INDEX_QUEUE, this::writeIndexGroup);
+  }
+
+  /** Why the store's format cannot be read by this build, or null when it can. */
+  private String unknownFormat(ColumnFamilyHandle meta) throws RocksDBException {
+    byte[] format = db.get(meta, FORMAT_KEY);
+    String found = format == null ? null : new String(format, StandardCharsets.UTF_8);
+    if (found == null || found.equals(FORMAT) || found.equals(FORMAT_V2) || found.equals(FORMAT_V1)) {
+      return null;
+    }
+    return dir + " holds a memory store of format '" + found + "'; this build reads '" + FORMAT + "' and migrates '"
+        + FORMAT_V2 + "' and '" + FORMAT_V1 + "'";
+  }
+
+  private ColumnFamilyDescriptor descriptor(int cf) {
+    return new ColumnFamilyDescriptor(CF_NAMES.get(cf).getBytes(StandardCharsets.UTF_8), cfOptions.get(cf));
+  }
+
+  /** The column families of the RocksDB in {@code dir}; empty when there is none yet. */
+  private static Set<String> existingColumnFamilies(Path dir) {
+    if (!Files.exists(dir.resolve("CURRENT"))) {
+      return Set.of();
+    }
+    try (org.rocksdb.Options o = new org.rocksdb.Options()) {
+      Set<String> out = new java.util.HashSet<>();
+      for (byte[] n : RocksDB.listColumnFamilies(o, dir.toString())) {
+        out.add(new String(n, StandardCharsets.UTF_8));
+      }
+      return out;
+    } catch (RocksDBException e) {
+      return Set.of(); // the open that follows reports what is wrong with the directory
+    }
   }
 
   /**
@@ -250,19 +339,24 @@ public final class RocksDbBackend implements PersistenceBackend {
     try (WriteOptions sync = new WriteOptions().setSync(true); WriteBatch b = new WriteBatch()) {
       if (found == null || found.equals(FORMAT) || found.equals(FORMAT_V2)) {
         byte[] saved = found == null ? null : db.get(meta, COUNTERS_KEY);
-        if (saved != null && counters.restore(saved)) {
+        boolean clean = saved != null && counters.restore(saved);
+        if (clean && indexTokenMatches()) {
           LOG.debug("rocksdb memory store {}: counters restored from the last clean close", dir);
           IdFilter f = IdFilter.restore(db.get(meta, IDS_KEY));
           idFilter = f != null ? f : idFilterFromKeys();
         } else {
-          if (found != null) {
-            LOG.warn("rocksdb memory store {} was not closed cleanly (or its saved counters are damaged): recounting", dir);
+          if (!clean && found != null) {
+            LOG.warn("rocksdb memory store {} was not closed cleanly (or its saved counters are damaged): recounting and reindexing", dir);
+          } else if (found != null) {
+            LOG.info("rocksdb memory store {}: the index database is missing or is not the one saved at the last close"
+                + " (or the store is of format '{}'): reindexing", dir, FORMAT_V2);
           }
           recountAndReindex();
         }
         b.put(meta, FORMAT_KEY, Keys.utf8(FORMAT));
         b.delete(meta, COUNTERS_KEY);
         b.delete(meta, IDS_KEY);
+        b.delete(meta, TOKEN_KEY);
       } else if (found.equals(FORMAT_V1)) {
         recountAndReindex();
         b.put(meta, FORMAT_KEY, Keys.utf8(FORMAT));
@@ -270,13 +364,27 @@ public final class RocksDbBackend implements PersistenceBackend {
         for (String k : V1_COUNTER_KEYS) {
           b.delete(meta, Keys.utf8(k));
         }
+        b.delete(meta, TOKEN_KEY);
         LOG.info("rocksdb memory store {}: migrated from format '{}' to '{}' ({} records)", dir, FORMAT_V1, FORMAT, counters.records());
       } else {
         throw DwException.of(ErrorCode.FAILED_PRECONDITION, dir + " holds a memory store of format '" + found
             + "'; this build reads '" + FORMAT + "' and migrates '" + FORMAT_V2 + "' and '" + FORMAT_V1 + "'");
       }
+      // from now on the index database changes without a WAL: its token goes first, durably
+      idb.delete(indexDefault, sync, TOKEN_KEY);
       db.write(sync, b);
     }
+    for (ColumnFamilyHandle h : legacyIndexHandles) {
+      db.dropColumnFamily(h);
+      LOG.info("rocksdb memory store {}: dropped the format-2 index family {} (now in {})", dir,
+          new String(h.getName(), StandardCharsets.UTF_8), INDEX_DIR);
+    }
+  }
+
+  /** Whether the index database carries the token the records database saved at the last clean close. */
+  private boolean indexTokenMatches() throws RocksDBException {
+    byte[] expected = db.get(cfs.get(CF_META), TOKEN_KEY);
+    return expected != null && Arrays.equals(expected, idb.get(indexDefault, TOKEN_KEY));
   }
 
   private static final List<String> V1_COUNTER_KEYS = List.of("records", "bytes",
@@ -293,9 +401,9 @@ public final class RocksDbBackend implements PersistenceBackend {
     long t0 = System.nanoTime();
     for (int cf = CF_SCOPE; cf <= CF_EXPIRY; cf++) {
       ColumnFamilyHandle old = cfs.get(cf);
-      db.dropColumnFamily(old);
+      idb.dropColumnFamily(old);
       old.close();
-      cfs.set(cf, db.createColumnFamily(new ColumnFamilyDescriptor(CF_NAMES.get(cf).getBytes(StandardCharsets.UTF_8), cfOptions.get(cf))));
+      cfs.set(cf, idb.createColumnFamily(new ColumnFamilyDescriptor(CF_NAMES.get(cf).getBytes(StandardCharsets.UTF_8), cfOptions.get(cf))));
     }
     Counters.Delta d = new Counters.Delta();
     IdFilter f = new IdFilter();
@@ -417,7 +525,7 @@ public final class RocksDbBackend implements PersistenceBackend {
     return (id.hashCode() * 0x9E3779B9 >>> 24) & (STRIPES - 1);
   }
 
-  /** Locks the stripe of one id and returns it (its {@link #stripeBatches} entry is the caller's until unlocked). */
+  /** Locks the stripe of one id and returns it. */
   private int lockStripe(String id) {
     int i = stripe(id);
     stripes[i].lock();
@@ -480,7 +588,7 @@ public final class RocksDbBackend implements PersistenceBackend {
           b.delete(cfs.get(op.cf()), op.key());
         }
       }
-      db.write(indexWriteOptions, b);
+      idb.write(indexWriteOptions, b);
     } finally {
       b.clear();
       ops.clear();
@@ -573,28 +681,38 @@ public final class RocksDbBackend implements PersistenceBackend {
       throw e;
     }
     int stripe = lockStripe(record.id());
-    WriteBatch b = stripeBatches[stripe];
     try {
       byte[] id = Keys.utf8(record.id());
       // a new id has no previous version to read: the filter says so for all but about 1 %
       MemoryRecord old = idFilter.mightContain(id) ? readRaw(id, record.id()) : null;
       MemoryRecord s = Stamps.forStore(record, old, time.now());
-      Counters.Delta d = new Counters.Delta();
-      IndexWriter.Change c = replace(b, d, old, s, id);
-      db.write(writeOptions, b);
-      idFilter.add(id);
-      counters.apply(d);
-      indexes.submit(c);
-      stats.writes.increment();
+      putOne(old, s, id);
       return s;
     } catch (RocksDBException e) {
       throw fail(e, "store '" + record.id() + "'");
     } finally {
-      b.clear(); // emptied before the stripe is released, so the next writer starts from nothing
       stripes[stripe].unlock();
       exit();
       stats.record("store", t0);
     }
+  }
+
+  /**
+   * Writes {@code s} over {@code old} (may be null) as one put (no batch: a record is one entry, its
+   * index entries follow through the indexer), then updates the id filter and the counters and
+   * submits the index change. The caller holds the id's stripe lock.
+   */
+  private void putOne(MemoryRecord old, MemoryRecord s, byte[] id) throws RocksDBException {
+    db.put(cfs.get(CF_RECORDS), writeOptions, id, RecordCodec.encode(s));
+    idFilter.add(id);
+    Counters.Delta d = new Counters.Delta();
+    if (old != null) {
+      d.add(old, -1);
+    }
+    d.add(s, 1);
+    counters.apply(d);
+    indexes.submit(new IndexWriter.Change(id, IndexWriter.Entry.of(old), IndexWriter.Entry.of(s)));
+    stats.writes.increment();
   }
 
   @Override
@@ -651,22 +769,15 @@ public final class RocksDbBackend implements PersistenceBackend {
       throw e;
     }
     int stripe = lockStripe(record.id());
-    WriteBatch b = stripeBatches[stripe];
     try {
       byte[] id = Keys.utf8(record.id());
       MemoryRecord old = readRaw(id, record.id());
       MemoryRecord s = Stamps.forUpdate(record, old, time.now(), name());
-      Counters.Delta d = new Counters.Delta();
-      IndexWriter.Change c = replace(b, d, old, s, id);
-      db.write(writeOptions, b);
-      counters.apply(d);
-      indexes.submit(c);
-      stats.writes.increment();
+      putOne(old, s, id);
       return s;
     } catch (RocksDBException e) {
       throw fail(e, "update '" + record.id() + "'");
     } finally {
-      b.clear(); // emptied before the stripe is released, so the next writer starts from nothing
       stripes[stripe].unlock();
       exit();
       stats.record("update", t0);
@@ -850,8 +961,13 @@ public final class RocksDbBackend implements PersistenceBackend {
     return new Plan(-1, List.of(), 0);
   }
 
-  /** Resources of one query: a snapshot, its read options, iterators. Closed once. */
+  /**
+   * Resources of one query: a snapshot of each database (the index one taken first, after the
+   * indexer caught up), their read options, iterators. Closed once.
+   */
   private final class QueryResources implements AutoCloseable {
+    final Snapshot indexSnapshot = idb.getSnapshot();
+    final ReadOptions indexRo = new ReadOptions().setSnapshot(indexSnapshot).setFillCache(true);
     final Snapshot snapshot = db.getSnapshot();
     final ReadOptions ro = new ReadOptions().setSnapshot(snapshot).setFillCache(true);
     final List<AutoCloseable> more = new ArrayList<>();
@@ -875,6 +991,8 @@ public final class RocksDbBackend implements PersistenceBackend {
           }
           ro.close();
           db.releaseSnapshot(snapshot);
+          indexRo.close();
+          idb.releaseSnapshot(indexSnapshot);
         }
       } finally {
         openStreams.remove(this);
@@ -900,7 +1018,7 @@ public final class RocksDbBackend implements PersistenceBackend {
     MergedIds(QueryResources res, int cf, List<byte[]> prefixes, int extraOffset) {
       this.res = res;
       for (byte[] p : prefixes) {
-        RocksIterator it = db.newIterator(cfs.get(cf), res.ro);
+        RocksIterator it = idb.newIterator(cfs.get(cf), res.indexRo);
         res.more.add(it);
         it.seek(p);
         Source s = new Source(it, p, p.length + extraOffset);
@@ -1121,7 +1239,7 @@ public final class RocksDbBackend implements PersistenceBackend {
         exit();
         throw e;
       }
-      try (RocksIterator it = db.newIterator(cfs.get(CF_EXPIRY))) {
+      try (RocksIterator it = idb.newIterator(cfs.get(CF_EXPIRY))) {
         it.seekToFirst();
         while (it.isValid() && ids.size() < 1000 && (end == null || Arrays.compareUnsigned(it.key(), end) < 0)) {
           byte[] k = it.key();
@@ -1167,8 +1285,8 @@ public final class RocksDbBackend implements PersistenceBackend {
     purgeExpired();
     enter();
     try {
-      for (ColumnFamilyHandle h : cfs) {
-        db.compactRange(h);
+      for (int cf = 0; cf < cfs.size(); cf++) {
+        (isIndex(cf) ? idb : db).compactRange(cfs.get(cf));
       }
     } catch (RocksDBException e) {
       throw fail(e, "compact");
@@ -1183,7 +1301,8 @@ public final class RocksDbBackend implements PersistenceBackend {
     try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
       indexes.await();
       db.flushWal(true);
-      db.flush(fo, cfs);
+      db.flush(fo, List.of(cfs.get(CF_DEFAULT), cfs.get(CF_RECORDS), cfs.get(CF_META)));
+      idb.flush(fo, indexHandles());
     } catch (RocksDBException e) {
       throw fail(e, "flush");
     } finally {
@@ -1294,12 +1413,18 @@ public final class RocksDbBackend implements PersistenceBackend {
       } else if (!refused) {
         try (WriteOptions sync = new WriteOptions().setSync(true);
             FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
-          // the WAL-less index entries reach SST files before the store is marked clean
-          db.flush(fo, cfs.subList(CF_SCOPE, CF_EXPIRY + 1));
+          // the WAL-less index entries reach SST files, and the index database gets the token, before
+          // the store is marked clean
+          idb.flush(fo, indexHandles());
+          byte[] token = new byte[16];
+          new java.security.SecureRandom().nextBytes(token);
+          idb.put(indexDefault, sync, TOKEN_KEY, token);
           db.flushWal(true);
-          // the counters are exact, save them (and the id filter) for the next open: their presence marks a clean close
+          // the counters are exact, save them (and the id filter, and the token) for the next open: their
+          // presence marks a clean close
           try (WriteBatch b = new WriteBatch()) {
             b.put(cfs.get(CF_META), IDS_KEY, idFilter.save());
+            b.put(cfs.get(CF_META), TOKEN_KEY, token);
             b.put(cfs.get(CF_META), COUNTERS_KEY, counters.save());
             db.write(sync, b);
           }
@@ -1308,13 +1433,15 @@ public final class RocksDbBackend implements PersistenceBackend {
               + " the next open recounts and reindexes", dir, e.getMessage());
         }
       }
-      for (ColumnFamilyHandle h : cfs) {
+      for (ColumnFamilyHandle h : indexHandles()) {
+        h.close();
+      }
+      indexDefault.close();
+      idb.close();
+      for (ColumnFamilyHandle h : mainHandles) {
         h.close();
       }
       db.close();
-      for (WriteBatch b : stripeBatches) {
-        b.close();
-      }
       writeOptions.close();
       indexWriteOptions.close();
       indexBatch.close();
@@ -1322,6 +1449,15 @@ public final class RocksDbBackend implements PersistenceBackend {
     } finally {
       lifecycle.writeLock().unlock();
     }
+  }
+
+  private static boolean isIndex(int cf) {
+    return cf >= CF_SCOPE && cf <= CF_EXPIRY;
+  }
+
+  /** The handles of the four index families (in {@link #idb}). */
+  private List<ColumnFamilyHandle> indexHandles() {
+    return List.copyOf(cfs.subList(CF_SCOPE, CF_EXPIRY + 1));
   }
 
   private void refuseAndClose() {

@@ -44,11 +44,35 @@ class RocksDbFormatTest {
     void run(RocksDB db, List<ColumnFamilyHandle> cfs) throws Exception;
   }
 
+  /**
+   * Opens the records database of a store, runs {@code body} with its handles at the positions of
+   * {@link #CFS} (null for a family it does not have), closes. A directory without a database is
+   * created with every family, as format 1 and 2 had them.
+   */
   private static void raw(Path dir, RawBody body) throws Exception {
+    open(dir, body);
+  }
+
+  /** The same for the store's index database (the four index families, at their {@link #CFS} positions). */
+  private static void rawIndex(Path dir, RawBody body) throws Exception {
+    open(dir.resolve(RocksDbBackend.INDEX_DIR), body);
+  }
+
+  private static void open(Path dir, RawBody body) throws Exception {
     RocksDB.loadLibrary();
+    List<String> names = new ArrayList<>();
+    if (java.nio.file.Files.exists(dir.resolve("CURRENT"))) {
+      try (org.rocksdb.Options o = new org.rocksdb.Options()) {
+        for (byte[] n : RocksDB.listColumnFamilies(o, dir.toString())) {
+          names.add(new String(n, StandardCharsets.UTF_8));
+        }
+      }
+    } else {
+      names.addAll(CFS);
+    }
     List<ColumnFamilyDescriptor> ds = new ArrayList<>();
     List<ColumnFamilyOptions> opts = new ArrayList<>();
-    for (String n : CFS) {
+    for (String n : names) {
       ColumnFamilyOptions o = new ColumnFamilyOptions();
       if (n.equals("meta")) {
         o.setMergeOperatorName("uint64add");
@@ -56,11 +80,15 @@ class RocksDbFormatTest {
       opts.add(o);
       ds.add(new ColumnFamilyDescriptor(n.getBytes(StandardCharsets.UTF_8), o));
     }
-    List<ColumnFamilyHandle> cfs = new ArrayList<>();
+    List<ColumnFamilyHandle> handles = new ArrayList<>();
     try (DBOptions dbo = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
-        RocksDB db = RocksDB.open(dbo, dir.toString(), ds, cfs)) {
+        RocksDB db = RocksDB.open(dbo, dir.toString(), ds, handles)) {
+      List<ColumnFamilyHandle> cfs = new ArrayList<>(java.util.Collections.nCopies(CFS.size(), (ColumnFamilyHandle) null));
+      for (int i = 0; i < names.size(); i++) {
+        cfs.set(CFS.indexOf(names.get(i)), handles.get(i));
+      }
       body.run(db, cfs);
-      for (ColumnFamilyHandle h : cfs) {
+      for (ColumnFamilyHandle h : handles) {
         h.close();
       }
     } finally {
@@ -110,7 +138,10 @@ class RocksDbFormatTest {
       b.store(MemoryRecord.builder("new").build());
     }
     assertThat(format(dir)).isEqualTo("dw-memory-rocksdb/3");
-    raw(dir, (db, cfs) -> assertThat(db.get(cfs.get(6), Keys.utf8("records"))).as("old merge counters dropped").isNull());
+    raw(dir, (db, cfs) -> {
+      assertThat(db.get(cfs.get(6), Keys.utf8("records"))).as("old merge counters dropped").isNull();
+      assertThat(cfs.subList(2, 6)).as("the index families moved to the index database").containsOnlyNulls();
+    });
     try (RocksDbBackend b = RocksDbBackend.open(dir, RocksDbBackend.Options.defaults(), time)) {
       assertThat(b.statistics().records()).isEqualTo(21);
     }
@@ -130,6 +161,7 @@ class RocksDbFormatTest {
         });
     assertThat(format(dir)).isEqualTo("dw-memory-rocksdb/9");
     raw(dir, (db, cfs) -> assertThat(db.get(cfs.get(6), Keys.utf8("counters"))).isNull());
+    assertThat(dir.resolve(RocksDbBackend.INDEX_DIR)).doesNotExist();
   }
 
   @Test
@@ -193,8 +225,8 @@ class RocksDbFormatTest {
     }
     // what a kill -9 can leave of WAL-less index entries: some lost, some stale (of a record since
     // deleted or moved), the saved counters absent
-    raw(dir, (db, cfs) -> {
-      db.delete(cfs.get(6), Keys.utf8("counters"));
+    raw(dir, (db, cfs) -> db.delete(cfs.get(6), Keys.utf8("counters")));
+    rawIndex(dir, (db, cfs) -> {
       for (int i = 0; i < 40; i += 3) {
         MemoryRecord r = rec(i);
         byte[] id = Keys.utf8(r.id());
@@ -218,10 +250,9 @@ class RocksDbFormatTest {
       assertThat(ids(b, MemoryQuery.builder().tagsAll(List.of("t0")).build())).isEqualTo(expected(r -> r.tags().contains("t0")));
       assertThat(b.statistics().records()).isEqualTo(40);
     }
-    raw(dir, (db, cfs) -> {
-      assertThat(db.get(cfs.get(2), Keys.scopeKey("s1", MemoryTier.fromCode(1), Keys.utf8("ghost")))).as("stale entry gone").isNull();
-      assertThat(db.get(cfs.get(6), Keys.utf8("counters"))).as("saved at the clean close").isNotNull();
-    });
+    rawIndex(dir, (db, cfs) ->
+        assertThat(db.get(cfs.get(2), Keys.scopeKey("s1", MemoryTier.fromCode(1), Keys.utf8("ghost")))).as("stale entry gone").isNull());
+    raw(dir, (db, cfs) -> assertThat(db.get(cfs.get(6), Keys.utf8("counters"))).as("saved at the clean close").isNotNull());
   }
 
   @Test
@@ -233,7 +264,7 @@ class RocksDbFormatTest {
       }
       b.delete("r4");
     } // closed with changes possibly still queued: close applies and flushes them
-    raw(dir, (db, cfs) -> {
+    rawIndex(dir, (db, cfs) -> {
       MemoryRecord r = rec(499);
       assertThat(db.get(cfs.get(2), Keys.scopeKey(r.scope(), r.tier(), Keys.utf8(r.id())))).isNotNull();
       MemoryRecord gone = rec(4);
@@ -277,6 +308,52 @@ class RocksDbFormatTest {
       assertThat(b.store(MemoryRecord.builder("r9").scope("s").content("v2").build()).version()).isEqualTo(2);
       assertThat(b.count(MemoryQuery.builder().scope("s").build())).isEqualTo(10);
       assertThat(b.statistics().records()).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void anIndexDatabaseThatIsMissingOrNotTheOneSavedAtClose_isRebuilt() throws Exception {
+    Path dir = tmp.resolve("token");
+    Path index = dir.resolve(RocksDbBackend.INDEX_DIR);
+    Path older = tmp.resolve("older-index");
+    try (RocksDbBackend b = RocksDbBackend.open(dir, RocksDbBackend.Options.defaults(), time)) {
+      for (int i = 0; i < 20; i++) {
+        b.store(rec(i));
+      }
+    }
+    copyTree(index, older);
+    try (RocksDbBackend b = RocksDbBackend.open(dir, RocksDbBackend.Options.defaults(), time)) {
+      for (int i = 20; i < 40; i++) {
+        b.store(rec(i));
+      }
+      b.delete("r0");
+    }
+    // an older copy of the index database: it lacks r20..r39 and still has r0
+    deleteTree(index);
+    copyTree(older, index);
+    try (RocksDbBackend b = RocksDbBackend.open(dir, RocksDbBackend.Options.defaults(), time)) {
+      assertThat(ids(b, MemoryQuery.builder().tagsAll(List.of("t0")).build()))
+          .isEqualTo(expected(r -> r.tags().contains("t0") && !r.id().equals("r0")));
+    }
+    deleteTree(index);
+    try (RocksDbBackend b = RocksDbBackend.open(dir, RocksDbBackend.Options.defaults(), time)) {
+      assertThat(ids(b, MemoryQuery.builder().scope("s2").build())).isEqualTo(expected(r -> r.scope().equals("s2")));
+    }
+  }
+
+  private static void copyTree(Path from, Path to) throws java.io.IOException {
+    try (var s = java.nio.file.Files.walk(from)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        java.nio.file.Files.copy(p, to.resolve(from.relativize(p).toString()));
+      }
+    }
+  }
+
+  private static void deleteTree(Path p) throws java.io.IOException {
+    try (var s = java.nio.file.Files.walk(p)) {
+      for (Path x : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        java.nio.file.Files.delete(x);
+      }
     }
   }
 
