@@ -187,7 +187,7 @@ public final class RocksDbBackend implements PersistenceBackend {
   /** Index entries skip the WAL: they are derived from the records and rebuilt when an open finds the store was not closed cleanly. */
   private final WriteOptions indexWriteOptions = new WriteOptions().setDisableWAL(true);
   /** The indexer thread's batch (see {@link #writeIndexGroup}). */
-  private final WriteBatch indexBatch = new WriteBatch();
+  private final BatchBytes indexBatch = new BatchBytes();
   /** Null only while the constructor runs (and after an open that failed). */
   private final IndexWriter indexes;
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
@@ -409,7 +409,8 @@ public final class RocksDbBackend implements PersistenceBackend {
     IdFilter f = new IdFilter();
     long n = 0;
     List<IndexOp> ops = new ArrayList<>();
-    try (RocksIterator it = db.newIterator(cfs.get(CF_RECORDS)); WriteBatch b = new WriteBatch()) {
+    BatchBytes b = new BatchBytes();
+    try (RocksIterator it = db.newIterator(cfs.get(CF_RECORDS))) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         byte[] key = it.key();
         MemoryRecord r = RecordCodec.decode(it.value(), new String(key, StandardCharsets.UTF_8), dir.toString());
@@ -577,23 +578,29 @@ public final class RocksDbBackend implements PersistenceBackend {
    * searching its skip list from the top (several times cheaper for entries of many scopes and
    * tags written interleaved). Empties {@code ops}.
    */
-  private void writeIndexOps(WriteBatch b, List<IndexOp> ops) throws RocksDBException {
+  private void writeIndexOps(BatchBytes b, List<IndexOp> ops) throws RocksDBException {
     ops.sort(INDEX_ORDER);
-    byte[] empty = new byte[0];
     try {
       for (IndexOp op : ops) {
+        int id = cfs.get(op.cf()).getID();
         if (op.put()) {
-          b.put(cfs.get(op.cf()), op.key(), empty);
+          b.putEmpty(id, op.key());
         } else {
-          b.delete(cfs.get(op.cf()), op.key());
+          b.delete(id, op.key());
         }
       }
-      idb.write(indexWriteOptions, b);
+      if (b.count() > 0) {
+        // one JNI crossing for the whole group instead of one per entry
+        try (WriteBatch wb = new WriteBatch(b.toBytes())) {
+          idb.write(indexWriteOptions, wb);
+        }
+      }
     } finally {
-      b.clear();
+      b.reset();
       ops.clear();
     }
   }
+
 
   /**
    * Writes a group of index changes (the indexer thread's {@link IndexWriter.Sink}): deletes of the
@@ -1444,7 +1451,6 @@ public final class RocksDbBackend implements PersistenceBackend {
       db.close();
       writeOptions.close();
       indexWriteOptions.close();
-      indexBatch.close();
       releaseOptions();
     } finally {
       lifecycle.writeLock().unlock();
