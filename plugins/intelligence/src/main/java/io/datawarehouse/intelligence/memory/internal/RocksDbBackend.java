@@ -630,6 +630,11 @@ public final class RocksDbBackend implements PersistenceBackend {
    */
   private IndexWriter.Change replace(WriteBatch b, Counters.Delta d, MemoryRecord old, MemoryRecord s, byte[] id) throws RocksDBException {
     b.put(cfs.get(CF_RECORDS), id, RecordCodec.encode(s));
+    return account(d, old, s, id);
+  }
+
+  /** Adds {@code old} (may be null) out and {@code s} in to the counter delta; returns the index change between them. */
+  private static IndexWriter.Change account(Counters.Delta d, MemoryRecord old, MemoryRecord s, byte[] id) {
     if (old != null) {
       d.add(old, -1);
     }
@@ -713,12 +718,9 @@ public final class RocksDbBackend implements PersistenceBackend {
     db.put(cfs.get(CF_RECORDS), writeOptions, id, RecordCodec.encode(s));
     idFilter.add(id);
     Counters.Delta d = new Counters.Delta();
-    if (old != null) {
-      d.add(old, -1);
-    }
-    d.add(s, 1);
+    IndexWriter.Change c = account(d, old, s, id);
     counters.apply(d);
-    indexes.submit(new IndexWriter.Change(id, IndexWriter.Entry.of(old), IndexWriter.Entry.of(s)));
+    indexes.submit(c);
     stats.writes.increment();
   }
 
