@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -99,9 +100,14 @@ public class MemoryBackendBenchmark {
 
   /** The benchmark's record number {@code i} (also used by {@link MemoryInterleaved}). */
   static MemoryRecord record(long i, byte[] payload) {
-    return MemoryRecord.builder("mem-" + i).content(payload).tier(MemoryTier.values()[(int) (i & 3)]).scope("agent-" + (i % 16))
-        .tags("t" + (i % 8)).importance(0.5).build();
+    // scopes and tags from a fixed set, as an application has them (not a new string per record)
+    return MemoryRecord.builder("mem-" + i).content(payload).tier(TIERS[(int) (i & 3)]).scope(SCOPES[(int) (i % 16)])
+        .tags(TAGS[(int) (i % 8)]).importance(0.5).build();
   }
+
+  private static final MemoryTier[] TIERS = MemoryTier.values();
+  private static final String[] SCOPES = IntStream.range(0, 16).mapToObj(n -> "agent-" + n).toArray(String[]::new);
+  private static final String[] TAGS = IntStream.range(0, 8).mapToObj(n -> "t" + n).toArray(String[]::new);
 
   static byte[] key(long i) {
     return ("mem-" + i).getBytes(StandardCharsets.UTF_8);

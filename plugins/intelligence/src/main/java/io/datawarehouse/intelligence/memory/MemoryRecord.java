@@ -63,6 +63,8 @@ public final class MemoryRecord {
   private final Instant expiresAt;
   private final long version;
   private volatile String contentHash;
+  /** {@link #sizeBytes()}, computed once: counters ask for it on every write, twice on a replacement. */
+  private final long sizeBytes;
 
   private MemoryRecord(Builder b) {
     this.id = checkName("id", b.id, MAX_ID_LENGTH);
@@ -84,18 +86,25 @@ public final class MemoryRecord {
       }
     }
     this.embedding = b.embedding;
-    Map<String, JsonNode> md = new TreeMap<>();
-    for (Map.Entry<String, JsonNode> e : b.metadata.entrySet()) {
-      md.put(checkName("metadata key", e.getKey(), MAX_SCOPE_LENGTH), JsonValues.canonical(e.getValue()));
+    if (b.metadata.isEmpty()) {
+      this.metadata = Collections.emptyMap(); // most records have none: no map to iterate per encode
+    } else {
+      Map<String, JsonNode> md = new TreeMap<>();
+      for (Map.Entry<String, JsonNode> e : b.metadata.entrySet()) {
+        md.put(checkName("metadata key", e.getKey(), MAX_SCOPE_LENGTH), JsonValues.canonical(e.getValue()));
+      }
+      this.metadata = Collections.unmodifiableMap(md);
     }
-    this.metadata = Collections.unmodifiableMap(md);
     if (b.tags.size() > MAX_TAGS) {
       throw DwException.invalidArgument("record '" + id + "' has " + b.tags.size() + " tags; the limit is " + MAX_TAGS);
     }
     for (String t : b.tags) {
       checkName("tag", t, MAX_TAG_LENGTH);
     }
-    this.tags = Collections.unmodifiableSet(new TreeSet<>(b.tags));
+    // sorted either way; none and one tag (the common cases) without a tree
+    this.tags = b.tags.isEmpty() ? Collections.emptySet()
+        : b.tags.size() == 1 ? Collections.singleton(b.tags.iterator().next())
+        : Collections.unmodifiableSet(new TreeSet<>(b.tags));
     this.contentType = checkName("content type", b.contentType, MAX_SCOPE_LENGTH);
     if (!(b.importance >= 0 && b.importance <= 1)) {
       throw DwException.invalidArgument("record '" + id + "': importance must be in [0, 1], was " + b.importance);
@@ -109,6 +118,7 @@ public final class MemoryRecord {
     this.accessCount = b.accessCount;
     this.expiresAt = b.expiresAt;
     this.version = b.version;
+    this.sizeBytes = computeSizeBytes();
   }
 
   /** A copy of {@code r} with other bookkeeping fields; every other field is shared, already validated. */
@@ -131,6 +141,7 @@ public final class MemoryRecord {
     this.expiresAt = r.expiresAt;
     this.version = version;
     this.contentHash = r.contentHash;
+    this.sizeBytes = r.sizeBytes;
   }
 
   /**
@@ -149,10 +160,14 @@ public final class MemoryRecord {
     if (value.length() > max) {
       throw DwException.invalidArgument("a memory record's " + what + " has " + value.length() + " characters; the limit is " + max);
     }
+    if (value == DEFAULT_SCOPE || value == DEFAULT_CONTENT_TYPE) {
+      return value; // the defaults are valid
+    }
     for (int i = 0; i < value.length(); i++) {
-      if (Character.isISOControl(value.charAt(i))) {
+      char c = value.charAt(i);
+      if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) { // Character.isISOControl
         throw DwException.invalidArgument("a memory record's " + what + " must not contain control characters (found U+"
-            + String.format("%04X", (int) value.charAt(i)) + " at " + i + ")");
+            + String.format("%04X", (int) c) + " at " + i + ")");
       }
     }
     return value;
@@ -285,6 +300,10 @@ public final class MemoryRecord {
 
   /** Bytes this record occupies for size limits: content, embedding, and a rough share for the rest. */
   public long sizeBytes() {
+    return sizeBytes;
+  }
+
+  private long computeSizeBytes() {
     long n = content.length + (embedding == null ? 0 : 4L * embedding.length) + 96L + 2L * (id.length() + scope.length() + contentType.length());
     for (String t : tags) {
       n += 2L * t.length() + 8;

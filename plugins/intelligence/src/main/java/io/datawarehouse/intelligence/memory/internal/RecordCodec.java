@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.CRC32C;
 
 /**
@@ -45,27 +46,43 @@ import java.util.zip.CRC32C;
 public final class RecordCodec {
   public static final int VERSION = 1;
 
+  private static final byte[][] NONE = new byte[0][];
+  private static final byte[] DEFAULT_CONTENT_TYPE = utf8(MemoryRecord.DEFAULT_CONTENT_TYPE);
+
   private RecordCodec() {}
 
   /** Encodes a record (stored, or not yet stamped: absent times are kept absent). */
   public static byte[] encode(MemoryRecord r) {
-    byte[] id = utf8(r.id());
+    return encode(r, utf8(r.id()));
+  }
+
+  /** {@link #encode(MemoryRecord)} given the record's id already in UTF-8 (the caller's key). */
+  public static byte[] encode(MemoryRecord r, byte[] id) {
     byte[] scope = utf8(r.scope());
-    byte[] ct = utf8(r.contentType());
-    List<byte[]> tags = new ArrayList<>(r.tags().size());
+    byte[] ct = r.contentType() == MemoryRecord.DEFAULT_CONTENT_TYPE ? DEFAULT_CONTENT_TYPE : utf8(r.contentType());
     int size = 1 + 4 + id.length + 1 + 4 + scope.length + 4 + ct.length + 8 + 1 + 36 + 8 + 8 + 4 + 4 + 4 + 4 + 4;
-    for (String t : r.tags()) {
-      byte[] b = utf8(t);
-      tags.add(b);
-      size += 4 + b.length;
+    // arrays, and no iterator over empty collections: this runs once per write
+    Set<String> tagSet = r.tags();
+    byte[][] tags = tagSet.isEmpty() ? NONE : new byte[tagSet.size()][];
+    int n = 0;
+    if (tags.length > 0) {
+      for (String t : tagSet) {
+        byte[] b = utf8(t);
+        tags[n++] = b;
+        size += 4 + b.length;
+      }
     }
-    List<byte[]> md = new ArrayList<>(2 * r.metadata().size());
-    for (Map.Entry<String, JsonNode> e : r.metadata().entrySet()) {
-      byte[] k = utf8(e.getKey());
-      byte[] v = Json.toBytes(e.getValue());
-      md.add(k);
-      md.add(v);
-      size += 8 + k.length + v.length;
+    Map<String, JsonNode> mdMap = r.metadata();
+    byte[][] md = mdMap.isEmpty() ? NONE : new byte[2 * mdMap.size()][];
+    if (md.length > 0) {
+      n = 0;
+      for (Map.Entry<String, JsonNode> e : mdMap.entrySet()) {
+        byte[] k = utf8(e.getKey());
+        byte[] v = Json.toBytes(e.getValue());
+        md[n++] = k;
+        md[n++] = v;
+        size += 8 + k.length + v.length;
+      }
     }
     float[] emb = r.embedding();
     size += emb == null ? 0 : 4 * emb.length;
@@ -84,11 +101,11 @@ public final class RecordCodec {
     instant(b, r.expiresAt());
     b.putLong(r.accessCount());
     b.putLong(r.version());
-    b.putInt(tags.size());
+    b.putInt(tags.length);
     for (byte[] t : tags) {
       put(b, t);
     }
-    b.putInt(md.size() / 2);
+    b.putInt(md.length / 2);
     for (byte[] x : md) {
       put(b, x);
     }

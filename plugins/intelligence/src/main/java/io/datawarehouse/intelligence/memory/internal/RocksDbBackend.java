@@ -629,7 +629,7 @@ public final class RocksDbBackend implements PersistenceBackend {
    * is written.
    */
   private IndexWriter.Change replace(WriteBatch b, Counters.Delta d, MemoryRecord old, MemoryRecord s, byte[] id) throws RocksDBException {
-    b.put(cfs.get(CF_RECORDS), id, RecordCodec.encode(s));
+    b.put(cfs.get(CF_RECORDS), id, RecordCodec.encode(s, id));
     return account(d, old, s, id);
   }
 
@@ -715,7 +715,7 @@ public final class RocksDbBackend implements PersistenceBackend {
    * submits the index change. The caller holds the id's stripe lock.
    */
   private void putOne(MemoryRecord old, MemoryRecord s, byte[] id) throws RocksDBException {
-    db.put(cfs.get(CF_RECORDS), writeOptions, id, RecordCodec.encode(s));
+    db.put(cfs.get(CF_RECORDS), writeOptions, id, RecordCodec.encode(s, id));
     idFilter.add(id);
     Counters.Delta d = new Counters.Delta();
     IndexWriter.Change c = account(d, old, s, id);
