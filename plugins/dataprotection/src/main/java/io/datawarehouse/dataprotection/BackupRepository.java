@@ -268,8 +268,9 @@ public final class BackupRepository implements AutoCloseable {
    */
   public Snapshot backup(List<Path> sources, BackupType type, List<String> tags, Progress.Listener listener) {
     try (RepoLock lock = RepoLock.acquire(ctx.layout(), ctx.time(), false, "backup")) {
-      RepoIndex index = RepoIndex.load(ctx.layout(), ctx.sealer(), null);
-      return BackupRun.run(ctx, index, lock, sources, type, tags, listener);
+      try (RepoIndex index = RepoIndex.load(ctx.layout(), ctx.sealer(), null)) {
+        return BackupRun.run(ctx, index, lock, sources, type, tags, listener);
+      }
     }
   }
 
@@ -294,8 +295,9 @@ public final class BackupRepository implements AutoCloseable {
     CryptoWarmup.start();
     return locked(false, "restore", () -> {
       Snapshot s = snapshot(snapshot);
-      RepoIndex index = RepoIndex.load(ctx.layout(), ctx.sealer(), (n, e) -> { });
-      return RestoreRun.run(ctx, index, s, target, paths, listener);
+      try (RepoIndex index = RepoIndex.load(ctx.layout(), ctx.sealer(), (n, e) -> { })) {
+        return RestoreRun.run(ctx, index, s, target, paths, listener);
+      }
     });
   }
 

@@ -56,7 +56,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class BackupRun {
   private static final Logger LOG = LoggerFactory.getLogger(BackupRun.class);
-  private static final int PACKS_PER_INDEX = 32;
   private static final long LOCK_REFRESH_NANOS = 600_000_000_000L;
   /** Size of a pooled chunk buffer: twice the average chunk holds most chunks (normalized chunking). */
   private static final int POOLED_MAX = 2 * FastCdc.DEFAULT_AVG;
@@ -354,7 +353,7 @@ public final class BackupRun {
   private void flushIndex(boolean all) {
     Map<String, List<BlobLocation>> batch;
     synchronized (pendingIndex) {
-      if (pendingIndex.isEmpty() || (!all && pendingIndex.size() < PACKS_PER_INDEX)) {
+      if (pendingIndex.isEmpty() || (!all && pendingIndex.size() < RepoIndex.PACKS_PER_FILE)) {
         return;
       }
       batch = new LinkedHashMap<>(pendingIndex);

@@ -27,12 +27,14 @@ import java.util.Set;
  *   <li>Packs with no kept blob are dropped; packs with some unused blobs are repacked: their kept
  *       blobs are read, verified (so damage is never copied) and copied as they are (the sealed
  *       bytes are bound to the blob id, not to the pack) into new packs.
- *   <li>One new index file lists every kept blob; only then are the old index files deleted, and
+ *   <li>New index files (at most {@link RepoIndex#PACKS_PER_FILE} packs each) list every kept blob;
+ *       only once all are written are the old index files deleted, and
  *       only after that the dropped and repacked packs, then leftovers (unindexed packs,
  *       temporary files).
  * </ol>
- * A crash at any step leaves a valid repository: before the new index exists the old ones are in
- * force and the new packs are leftovers; after it, both name complete packs until the old index
+ * A crash at any step leaves a valid repository: before the new index files exist the old ones
+ * are in force and the new packs are leftovers; once some exist, old and new name complete packs
+ * (a blob listed twice is found through either) until the old index
  * files are gone, and a pack is deleted only once no index names it.
  */
 public final class Pruner {
@@ -131,9 +133,9 @@ public final class Pruner {
     if (changed) {
       Map<String, List<BlobLocation>> all = new LinkedHashMap<>(keepPacks);
       all.putAll(written);
-      String fresh = RepoIndex.write(layout, ctx.sealer(), all);
+      List<String> fresh = RepoIndex.writeAll(layout, ctx.sealer(), all);
       for (String name : indexNames) {
-        if (!name.equals(fresh)) {
+        if (!fresh.contains(name)) {
           delete(layout.index(name));
         }
       }

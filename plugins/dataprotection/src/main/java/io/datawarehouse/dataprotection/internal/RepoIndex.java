@@ -5,13 +5,15 @@ import io.datawarehouse.sdk.io.AtomicFiles;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The blob index: which pack holds each blob. On disk, index files ({@code index/<name>}):
@@ -21,46 +23,127 @@ import java.util.function.BiConsumer;
  * </pre>
  * An index file is written only after every pack it names is complete on disk, so every entry of
  * every index file points at a complete pack (unless something outside deleted or damaged it,
- * which validate reports). In memory, one map from blob id to location (about 150 bytes per blob;
- * with 1 MiB average chunks, about 150 MB per TiB of unique data); file data is never held.
+ * which validate reports). Index files list at most {@link #PACKS_PER_FILE} packs, so reading
+ * one takes bounded memory.
+ *
+ * <p>In memory: the pack names (one string per pack, not per blob). The blob locations live in a
+ * {@link BlobTable}, a hash table in an unlinked temporary file under {@code java.io.tmpdir} (64
+ * bytes per blob on disk, in the page cache; none in the heap), so the index of a repository of
+ * any size costs the process the same memory. Close it to release the file.
  *
  * <p>Thread-safe.
  */
-public final class RepoIndex {
-  private final Map<BlobId, BlobLocation> blobs = new ConcurrentHashMap<>();
-  private final Map<String, String> packToIndex = new ConcurrentHashMap<>();
+public final class RepoIndex implements AutoCloseable {
+  /** The most packs one index file lists (backup and prune both write files of at most this many). */
+  public static final int PACKS_PER_FILE = 32;
+
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final BlobTable table;
+  private final List<String> packNames = new ArrayList<>();
+  private final Map<String, Integer> packNumbers = new HashMap<>();
+  private final Map<String, String> packToIndex = new LinkedHashMap<>();
+
+  /** An empty index whose table lives under {@code java.io.tmpdir}. */
+  public RepoIndex() {
+    this(Path.of(System.getProperty("java.io.tmpdir")));
+  }
+
+  /** An empty index whose table lives under {@code tempDir}. */
+  public RepoIndex(Path tempDir) {
+    this.table = new BlobTable(tempDir);
+  }
 
   /** The location of {@code id}, or null. */
   public BlobLocation get(BlobId id) {
-    return blobs.get(id);
+    lock.readLock().lock();
+    try {
+      BlobTable.Entry e = table.get(id.bytes());
+      return e == null ? null : new BlobLocation(id, packNames.get(e.pack()), e.offset(), e.storedLength(), e.rawLength(),
+          e.compressed());
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   /** Whether the index holds {@code id}. */
   public boolean contains(BlobId id) {
-    return blobs.containsKey(id);
+    lock.readLock().lock();
+    try {
+      return table.get(id.bytes()) != null;
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   /** Adds entries (a duplicate id keeps its first location). */
   public void addAll(List<BlobLocation> entries, String indexName) {
-    for (BlobLocation e : entries) {
-      blobs.putIfAbsent(e.id(), e);
-      packToIndex.putIfAbsent(e.pack(), indexName);
+    lock.writeLock().lock();
+    try {
+      for (BlobLocation e : entries) {
+        Integer pack = packNumbers.get(e.pack());
+        if (pack == null) {
+          pack = packNames.size();
+          packNames.add(e.pack());
+          packNumbers.put(e.pack(), pack);
+        }
+        table.putIfAbsent(new BlobTable.Entry(e.id().bytes(), pack, e.offset(), e.storedLength(), e.rawLength(), e.compressed()));
+        packToIndex.putIfAbsent(e.pack(), indexName);
+      }
+    } finally {
+      lock.writeLock().unlock();
     }
   }
 
-  /** Every blob location. */
-  public Iterable<BlobLocation> all() {
-    return blobs.values();
+  /** Calls {@code each} with every blob location (in no particular order). */
+  public void forEach(Consumer<BlobLocation> each) {
+    lock.readLock().lock();
+    try {
+      table.forEach(e -> each.accept(new BlobLocation(BlobId.of(e.id()), packNames.get(e.pack()), e.offset(),
+          e.storedLength(), e.rawLength(), e.compressed())));
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   /** Number of blobs. */
-  public int size() {
-    return blobs.size();
+  public long size() {
+    lock.readLock().lock();
+    try {
+      return table.size();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Bytes of the table file that holds the locations (64 per slot, at most half the slots used). */
+  public long tableBytes() {
+    lock.readLock().lock();
+    try {
+      return table.fileBytes();
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   /** Names of the packs some index names. */
   public Set<String> packs() {
-    return packToIndex.keySet();
+    lock.readLock().lock();
+    try {
+      return Set.copyOf(packToIndex.keySet());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Releases the table's file. */
+  @Override
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      table.close();
+    } finally {
+      lock.writeLock().unlock();
+    }
   }
 
   /**
@@ -69,6 +152,16 @@ public final class RepoIndex {
    */
   public static RepoIndex load(RepoLayout layout, Sealer sealer, BiConsumer<String, DwException> onBad) {
     RepoIndex idx = new RepoIndex();
+    try {
+      loadInto(idx, layout, sealer, onBad);
+    } catch (RuntimeException e) {
+      idx.close();
+      throw e;
+    }
+    return idx;
+  }
+
+  private static void loadInto(RepoIndex idx, RepoLayout layout, Sealer sealer, BiConsumer<String, DwException> onBad) {
     for (String name : RepoLayout.names(layout.indexDir())) {
       try {
         Map<String, List<BlobLocation>> packs = read(layout, sealer, name);
@@ -82,7 +175,6 @@ public final class RepoIndex {
         onBad.accept(name, e);
       }
     }
-    return idx;
   }
 
   /** The packs and entries one index file lists. INTEGRITY naming the file when it does not verify. */
@@ -116,8 +208,31 @@ public final class RepoIndex {
     }
   }
 
-  /** Writes a new index file listing {@code packs}; returns its name. */
+  /**
+   * Writes new index files listing {@code packs}, {@link #PACKS_PER_FILE} packs per file; returns
+   * their names. Each file is complete on disk before the next is started.
+   */
+  public static List<String> writeAll(RepoLayout layout, Sealer sealer, Map<String, List<BlobLocation>> packs) {
+    List<String> names = new ArrayList<>();
+    Map<String, List<BlobLocation>> part = new LinkedHashMap<>();
+    for (Map.Entry<String, List<BlobLocation>> e : packs.entrySet()) {
+      part.put(e.getKey(), e.getValue());
+      if (part.size() == PACKS_PER_FILE) {
+        names.add(write(layout, sealer, part));
+        part.clear();
+      }
+    }
+    if (!part.isEmpty()) {
+      names.add(write(layout, sealer, part));
+    }
+    return names;
+  }
+
+  /** Writes a new index file listing {@code packs} (at most {@link #PACKS_PER_FILE}); returns its name. */
   public static String write(RepoLayout layout, Sealer sealer, Map<String, List<BlobLocation>> packs) {
+    if (packs.size() > PACKS_PER_FILE) {
+      throw new IllegalArgumentException("an index file lists at most " + PACKS_PER_FILE + " packs, got " + packs.size());
+    }
     int size = 4;
     for (List<BlobLocation> l : packs.values()) {
       size += 16 + 4 + l.size() * BlobLocation.ENTRY_SIZE;

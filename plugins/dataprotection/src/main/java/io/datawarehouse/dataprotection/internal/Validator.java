@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -64,57 +65,71 @@ public final class Validator {
   /** Runs the validation. */
   public static ValidationReport run(RepoContext ctx, boolean readData, boolean testRestore, Path tempDir,
       Progress.Listener listener) {
-    return new Validator(ctx).run(readData, testRestore, tempDir, listener);
+    try (RepoIndex index = new RepoIndex()) {
+      return new Validator(ctx).run(index, readData, testRestore, tempDir, listener);
+    }
   }
 
-  private ValidationReport run(boolean readData, boolean testRestore, Path tempDir, Progress.Listener listener) {
+  private ValidationReport run(RepoIndex index, boolean readData, boolean testRestore, Path tempDir,
+      Progress.Listener listener) {
     Instant started = ctx.time().now();
     RepoLayout layout = ctx.layout();
-    // 1. index files
-    RepoIndex index = new RepoIndex();
-    Map<String, List<BlobLocation>> byPack = new LinkedHashMap<>();
-    List<String> indexNames = RepoLayout.names(layout.indexDir());
-    for (String name : indexNames) {
-      try {
-        Map<String, List<BlobLocation>> m = RepoIndex.read(layout, ctx.sealer(), name);
-        for (Map.Entry<String, List<BlobLocation>> e : m.entrySet()) {
-          index.addAll(e.getValue(), name);
-          byPack.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).addAll(e.getValue());
-        }
-      } catch (DwException e) {
-        problems.add(new Problem("index " + name, e.getMessage(), List.of("blobs listed only there are reported missing below")));
-      }
-    }
-    // 2. packs
+    // 1 and 2: index files, one at a time, and the packs each names, checked as it is read (at
+    // most 2 x threads packs' entries in memory; the locations go to the file-backed index)
     Set<String> onDisk = new HashSet<>(layout.packNames());
     long total = 0;
-    for (Map.Entry<String, List<BlobLocation>> e : byPack.entrySet()) {
-      if (onDisk.contains(e.getKey())) {
-        total += e.getValue().stream().mapToLong(BlobLocation::storedLength).sum();
-      }
+    for (String p : onDisk) {
+      total += sizeOrZero(layout.pack(p));
     }
     final long totalBytes = total;
+    Set<String> listedPacks = new HashSet<>();
+    List<String> indexNames = RepoLayout.names(layout.indexDir());
     AtomicLong blobsRead = new AtomicLong();
     AtomicLong bytesRead = new AtomicLong();
     AtomicInteger tid = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(ctx.threads(), r -> new Thread(r, "dataprotection-validate-" + tid.incrementAndGet()));
+    int threads = ctx.threads();
+    Semaphore inFlight = new Semaphore(2 * threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> new Thread(r, "dataprotection-validate-" + tid.incrementAndGet()));
     try {
       List<Future<?>> work = new ArrayList<>();
-      for (Map.Entry<String, List<BlobLocation>> e : byPack.entrySet()) {
-        String pack = e.getKey();
-        List<BlobLocation> listed = e.getValue();
-        if (!onDisk.contains(pack)) {
-          markBad(listed, "pack " + pack + " is missing");
-          problems.add(new Problem("pack " + pack, "missing: " + listed.size() + " blob(s) are lost", List.of()));
+      for (String name : indexNames) {
+        Map<String, List<BlobLocation>> m;
+        try {
+          m = RepoIndex.read(layout, ctx.sealer(), name);
+        } catch (DwException e) {
+          problems.add(new Problem("index " + name, e.getMessage(), List.of("blobs listed only there are reported missing below")));
           continue;
         }
-        work.add(pool.submit(() -> {
-          checkPack(pack, listed, readData, blobsRead, bytesRead);
-          synchronized (listener) {
-            listener.onProgress(new Progress("validate", bytesRead.get(), readData ? totalBytes : -1, "bytes", started, false,
-                blobsRead.get() + " blobs"));
+        for (Map.Entry<String, List<BlobLocation>> e : m.entrySet()) {
+          String pack = e.getKey();
+          List<BlobLocation> listed = e.getValue();
+          index.addAll(listed, name);
+          boolean firstListing = listedPacks.add(pack);
+          if (!onDisk.contains(pack)) {
+            markBad(listed, "pack " + pack + " is missing");
+            problems.add(new Problem("pack " + pack, "missing: " + listed.size() + " blob(s) " + (firstListing ? "" : "more ")
+                + "are lost (listed by index " + name + ")", List.of()));
+            continue;
           }
-        }));
+          inFlight.acquire();
+          try {
+            work.add(pool.submit(() -> {
+              try {
+                // a pack listed by several index files is compared with each, its data read once
+                checkPack(pack, listed, readData && firstListing, blobsRead, bytesRead);
+                synchronized (listener) {
+                  listener.onProgress(new Progress("validate", bytesRead.get(), readData ? totalBytes : -1, "bytes", started,
+                      false, blobsRead.get() + " blobs"));
+                }
+              } finally {
+                inFlight.release();
+              }
+            }));
+          } catch (RuntimeException rejected) {
+            inFlight.release();
+            throw rejected;
+          }
+        }
       }
       for (Future<?> f : work) {
         f.get();
@@ -128,7 +143,7 @@ public final class Validator {
       pool.shutdownNow();
     }
     for (String p : onDisk) {
-      if (!byPack.containsKey(p)) {
+      if (!listedPacks.contains(p)) {
         leftovers.add("pack " + p + " (no index names it)");
       }
     }
@@ -188,8 +203,16 @@ public final class Validator {
     listener.onProgress(new Progress("validate", bytesRead.get(), readData ? totalBytes : -1, "bytes", started, true,
         blobsRead.get() + " blobs"));
     List<Problem> out = new ArrayList<>(problems);
-    return new ValidationReport(out.isEmpty(), snapNames.size(), indexNames.size(), byPack.size(), blobsRead.get(),
+    return new ValidationReport(out.isEmpty(), snapNames.size(), indexNames.size(), listedPacks.size(), blobsRead.get(),
         bytesRead.get(), restored, out, leftovers);
+  }
+
+  private static long sizeOrZero(Path p) {
+    try {
+      return Files.size(p);
+    } catch (IOException e) {
+      return 0; // reported when the pack is checked
+    }
   }
 
   private static List<String> cap(List<String> l) {
