@@ -2,6 +2,7 @@ package io.datawarehouse.sdk.crypto;
 
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
+import java.security.InvalidAlgorithmParameterException;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -38,8 +39,17 @@ final class Gcm {
   /** Encrypts {@code in[inOff .. inOff + inLen)} into {@code out[outOff ..]} (ciphertext then tag); returns the bytes written. */
   static int seal(SecretKeySpec key, byte[] nonce, byte[] aad, byte[] in, int inOff, int inLen, byte[] out, int outOff) {
     try {
-      Cipher c = CryptoSupport.newGcm();
-      c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(CryptoSupport.GCM_TAG_BITS, nonce));
+      Cipher c = CryptoSupport.threadGcm(); // init resets whatever an earlier message left
+      GCMParameterSpec spec = new GCMParameterSpec(CryptoSupport.GCM_TAG_BITS, nonce);
+      try {
+        c.init(Cipher.ENCRYPT_MODE, key, spec);
+      } catch (InvalidAlgorithmParameterException sameKeyAndNonce) {
+        // this cipher's previous encryption had the same key and nonce, which the JDK refuses on one
+        // object: the caller chose both (a known-answer test sealing twice); a fresh cipher takes it,
+        // as it did before ciphers were reused
+        c = CryptoSupport.newGcm();
+        c.init(Cipher.ENCRYPT_MODE, key, spec);
+      }
       c.updateAAD(aad);
       // Large inputs go through update() in slices: the JDK's fast AES-GCM path (AES-NI, carry-less
       // multiply) runs only from C2-compiled code, and C2 compiles it after thousands of calls. One
@@ -89,7 +99,7 @@ final class Gcm {
   static int open(SecretKeySpec key, byte[] nonce, byte[] aad, byte[] in, int off, int len, byte[] out, int outOff)
       throws AEADBadTagException {
     try {
-      Cipher c = CryptoSupport.newGcm();
+      Cipher c = CryptoSupport.threadGcm(); // init resets whatever an earlier message left
       c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(CryptoSupport.GCM_TAG_BITS, nonce));
       c.updateAAD(aad);
       if (len < BUFFER_PATH_FROM) {
