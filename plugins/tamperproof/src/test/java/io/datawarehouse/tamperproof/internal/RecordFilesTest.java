@@ -51,6 +51,34 @@ class RecordFilesTest {
   }
 
   /**
+   * The digest a write returns is the SHA-256 of the content, and the file holds exactly it, across
+   * the write buffer's boundaries, with the length announced or not, from a stream that hands out
+   * odd-sized pieces.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {0, 5, 256 * 1024 - 30, 256 * 1024, 256 * 1024 + 1, 1 << 20, (6 << 20) + 11})
+  void write_digestIsTheContentsSha256_acrossBufferBoundaries(int size) throws Exception {
+    RecordFiles files = new RecordFiles(dir);
+    byte[] data = new byte[size];
+    new SplittableRandom(size + 1).nextBytes(data);
+    for (boolean announced : new boolean[] {true, false}) {
+      String id = "w" + size + announced;
+      // a stream that hands out odd-sized pieces, as a socket would
+      java.io.InputStream in = new java.io.FilterInputStream(new ByteArrayInputStream(data)) {
+        @Override
+        public int read(byte[] b, int off, int len) throws java.io.IOException {
+          return super.read(b, off, Math.min(len, 70_001));
+        }
+      };
+      RecordFiles.Digest written = files.write(id, in, 16 << 20, announced ? size : -1);
+      assertThat(written.sha256()).as("announced=%s", announced).isEqualTo(sha256(data));
+      assertThat(written.size()).isEqualTo(size);
+      assertThat(files.verify(id, size)).isEqualTo(written);
+      assertThat(files.readAll(id, size).bytes()).isEqualTo(data);
+    }
+  }
+
+  /**
    * Files whose whole length (header and content) ends at, just before or just after a multiple of
    * the read buffer, read on this thread (one and two buffers' worth) and read ahead (three and eight).
    */
