@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The blob index: which pack holds each blob. On disk, index files ({@code index/<name>}):
@@ -55,24 +56,15 @@ public final class RepoIndex implements AutoCloseable {
 
   /** The location of {@code id}, or null. */
   public BlobLocation get(BlobId id) {
-    lock.readLock().lock();
-    try {
+    return read(() -> {
       BlobTable.Entry e = table.get(id.bytes());
-      return e == null ? null : new BlobLocation(id, packNames.get(e.pack()), e.offset(), e.storedLength(), e.rawLength(),
-          e.compressed());
-    } finally {
-      lock.readLock().unlock();
-    }
+      return e == null ? null : location(id, e);
+    });
   }
 
   /** Whether the index holds {@code id}. */
   public boolean contains(BlobId id) {
-    lock.readLock().lock();
-    try {
-      return table.get(id.bytes()) != null;
-    } finally {
-      lock.readLock().unlock();
-    }
+    return read(() -> table.get(id.bytes()) != null);
   }
 
   /** Adds entries (a duplicate id keeps its first location). */
@@ -96,40 +88,36 @@ public final class RepoIndex implements AutoCloseable {
 
   /** Calls {@code each} with every blob location (in no particular order). */
   public void forEach(Consumer<BlobLocation> each) {
-    lock.readLock().lock();
-    try {
-      table.forEach(e -> each.accept(new BlobLocation(BlobId.of(e.id()), packNames.get(e.pack()), e.offset(),
-          e.storedLength(), e.rawLength(), e.compressed())));
-    } finally {
-      lock.readLock().unlock();
-    }
+    read(() -> {
+      table.forEach(e -> each.accept(location(BlobId.of(e.id()), e)));
+      return null;
+    });
   }
 
   /** Number of blobs. */
   public long size() {
-    lock.readLock().lock();
-    try {
-      return table.size();
-    } finally {
-      lock.readLock().unlock();
-    }
+    return read(table::size);
   }
 
   /** Bytes of the table file that holds the locations (64 per slot, at most half the slots used). */
   public long tableBytes() {
-    lock.readLock().lock();
-    try {
-      return table.fileBytes();
-    } finally {
-      lock.readLock().unlock();
-    }
+    return read(table::fileBytes);
   }
 
   /** Names of the packs some index names. */
   public Set<String> packs() {
+    return read(() -> Set.copyOf(packToIndex.keySet()));
+  }
+
+  private BlobLocation location(BlobId id, BlobTable.Entry e) {
+    return new BlobLocation(id, packNames.get(e.pack()), e.offset(), e.storedLength(), e.rawLength(), e.compressed());
+  }
+
+  /** {@code body}'s result, computed under the read lock (lookups run concurrently; adds wait). */
+  private <T> T read(Supplier<T> body) {
     lock.readLock().lock();
     try {
-      return Set.copyOf(packToIndex.keySet());
+      return body.get();
     } finally {
       lock.readLock().unlock();
     }
