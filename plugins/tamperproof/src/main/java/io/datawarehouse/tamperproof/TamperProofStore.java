@@ -5,6 +5,7 @@ import io.datawarehouse.sdk.ErrorCode;
 import io.datawarehouse.sdk.Health;
 import io.datawarehouse.sdk.Time;
 import io.datawarehouse.sdk.io.AtomicFiles;
+import io.datawarehouse.tamperproof.internal.Journal;
 import io.datawarehouse.tamperproof.internal.Ledger;
 import io.datawarehouse.tamperproof.internal.LedgerEvent;
 import io.datawarehouse.tamperproof.internal.RateLimiter;
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,6 +116,31 @@ public final class TamperProofStore implements AutoCloseable {
     this.highWater = highWater;
     this.files = new RecordFiles(dir);
     this.lastCheckpointNanos = time.nanoTime();
+    ledger.onJournalReset(files::force);
+  }
+
+  /**
+   * Writes records' metadata files behind the callers, in submission order: they are derived from
+   * the ledger (rebuilt from it after a crash, compared with it by every scan), so the write path
+   * does not wait for their four system calls. One thread, so a record's metadata files are written
+   * in the order of its changes; {@link #settle} waits for it, and scans, deletions, flushes and
+   * close call it first.
+   */
+  private final java.util.concurrent.ExecutorService behind = java.util.concurrent.Executors.newSingleThreadExecutor(
+      Thread.ofPlatform().daemon().name("dw-tamperproof-behind").factory());
+
+  /** Waits until everything handed to {@link #behind} so far is written. */
+  private void settle() {
+    try {
+      behind.submit(() -> { }).get();
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed: nothing runs behind any more
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw DwException.of(ErrorCode.UNAVAILABLE, "interrupted while waiting for metadata files to be written", e);
+    }
   }
 
   /**
@@ -188,7 +215,8 @@ public final class TamperProofStore implements AutoCloseable {
       AtomicFiles.write(store.dir.resolve(RUNNING_MARKER), new byte[] {1});
       return store;
     } catch (RuntimeException e) {
-      ledger.close();
+      store.behind.shutdown();
+      ledger.closeKeepingJournal();
       throw e;
     }
   }
@@ -208,6 +236,7 @@ public final class TamperProofStore implements AutoCloseable {
       d.put("evidence", dir.relativize(t.evidence()).toString());
       entries.add(recordSystem(LedgerEvent.Type.RECOVERY, null, "crash recovery: an interrupted ledger append was cut off", d));
     }
+    restoreJournaled(entries);
     List<String> orphans = new ArrayList<>();
     List<String> unfinishedDeletes = new ArrayList<>();
     List<String> strayMeta = new ArrayList<>();
@@ -265,6 +294,52 @@ public final class TamperProofStore implements AutoCloseable {
     recordPolicies(entries);
     if (!entries.isEmpty() || rewritten > 0 || ledger.latestCheckpoint() == null) {
       checkpoint();
+    }
+    ledger.flushJournal(); // what a crash left in the journal is now forced where it belongs
+  }
+
+  private static String sha256Hex(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-256", e);
+    }
+  }
+
+  /**
+   * After a crash: every record whose bytes the journal still carries gets its data file checked,
+   * and rewritten from the journal when it is missing, torn or different (it was written unforced;
+   * the journal's copy is what was acknowledged). Each rewrite is recorded in the ledger.
+   */
+  private void restoreJournaled(List<Long> entries) {
+    for (Journal.Frame f : ledger.journaled()) {
+      String id = f.recordId();
+      RecordInfo r = index.get(id);
+      if (r == null || !r.exists() || r.size() != f.content().length
+          || !sha256Hex(f.content()).equals(r.sha256())) {
+        continue; // deleted since, or not the bytes the record's entry committed
+      }
+      String problem;
+      try {
+        RecordFiles.Digest d = files.verify(id, r.size());
+        if (d != null && d.sha256().equals(r.sha256())) {
+          continue;
+        }
+        problem = d == null ? "longer than recorded" : "different bytes (SHA-256 " + d.sha256() + ")";
+      } catch (DwException e) {
+        problem = e.getMessage();
+      }
+      Path evidence = files.restore(id, new ByteArrayInputStream(f.content()), r.sha256(), r.size());
+      LOG.warn("record {}: its data file was not complete on disk after the crash ({}); rewritten from the journal", id,
+          problem);
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("action", "rewritten from the journal");
+      d.put("found", problem);
+      if (evidence != null) {
+        d.put("quarantined", dir.relativize(evidence).toString());
+      }
+      entries.add(recordSystem(LedgerEvent.Type.RECOVERY, id, "crash recovery: a record's data file, written unforced, "
+          + "was restored from the ledger's journal", d));
     }
   }
 
@@ -347,7 +422,28 @@ public final class TamperProofStore implements AutoCloseable {
     }
     boolean committed = false;
     try {
-      RecordFiles.Digest digest = files.write(id, content, config.maxRecordSize(), length);
+      // small records travel in the ledger's journal frame: one force makes bytes and entry durable
+      byte[] inline = null;
+      InputStream rest = content;
+      try {
+        if (length >= 0 && length <= JOURNALED_MAX) {
+          inline = content.readNBytes((int) length + 1); // one more: a longer stream is refused below
+        } else if (length < 0) {
+          byte[] head = content.readNBytes(JOURNALED_MAX + 1);
+          if (head.length <= JOURNALED_MAX) {
+            inline = head;
+          } else {
+            rest = new java.io.SequenceInputStream(new ByteArrayInputStream(head), content);
+          }
+        }
+      } catch (IOException e) {
+        throw DwException.of(ErrorCode.UNAVAILABLE, "cannot read the content of record " + id + ": " + e.getMessage(), e);
+      }
+      // a journaled record's data file is written unforced; the journal frame makes it durable
+      RecordFiles.Digest digest = inline != null
+          ? files.write(id, new ByteArrayInputStream(inline), config.maxRecordSize(), length, false)
+          : files.write(id, rest, config.maxRecordSize(), length);
+      byte[] journaled = inline;
       RecordInfo info;
       long entry;
       lock.lock();
@@ -357,7 +453,7 @@ public final class TamperProofStore implements AutoCloseable {
             .withContent(digest.sha256(), digest.size(), options.contentType(), options.metadata())
             .withRetention(mode, until)
             .withHold(options.legalHold() ? Boolean.TRUE : null);
-        entry = append(e);
+        entry = append(e, id, journaled);
         committed = true;
         info = index.get(id);
         writeMeta(info);
@@ -376,6 +472,13 @@ public final class TamperProofStore implements AutoCloseable {
       }
     }
   }
+
+  /**
+   * Records up to this size are written to their data file unforced and made durable by their
+   * ledger entry's journal frame, which carries their bytes; larger ones are forced to their data
+   * file before the entry is written.
+   */
+  static final int JOURNALED_MAX = 64 << 10;
 
   private void checkNotTaken(String id, Instant now) {
     RecordInfo existing = index.get(id);
@@ -690,6 +793,7 @@ public final class TamperProofStore implements AutoCloseable {
     }
     try {
       sync(entry);
+      settle(); // a metadata file still queued for this record must not be written after the deletion
       files.delete(id);
     } finally {
       release(id);
@@ -788,6 +892,18 @@ public final class TamperProofStore implements AutoCloseable {
   /** The latest signed checkpoint. */
   public Checkpoint latestCheckpoint() {
     return ledger.latestCheckpoint();
+  }
+
+  /**
+   * Forces to their final place everything the ledger's journal holds: the data files of the
+   * small records written since the last flush (with their directories) and the ledger file, then
+   * empties the journal. Writes are durable without it (the journal is); it bounds what a restart
+   * after a crash has to replay, and runs by itself when the journal is full and on close.
+   */
+  public void flush() {
+    checkUsable();
+    settle();
+    ledger.flushJournal();
   }
 
   /** The ledger's public key, PEM. */
@@ -998,6 +1114,7 @@ public final class TamperProofStore implements AutoCloseable {
     checkUsable();
     scanning.lock();
     try {
+      settle(); // metadata files queued before the scan are on disk when it compares them
       StoreAudit.Options o = new StoreAudit.Options(null, null, null, limiter(time, config.scanRateLimit()),
           progress(progress), trusted(), r -> {
             lock.lock();
@@ -1198,11 +1315,16 @@ public final class TamperProofStore implements AutoCloseable {
 
   /** Appends an entry and applies it to the index; the caller holds the lock. */
   private long append(LedgerEvent e) {
+    return append(e, null, null);
+  }
+
+  /** {@link #append(LedgerEvent)}, with the bytes of the record it writes in the journal frame. */
+  private long append(LedgerEvent e, String recordId, byte[] content) {
     LedgerEvent[] stored = {null};
     long i = ledger.append(seq -> {
       stored[0] = e.withSeq(seq);
       return stored[0].toBytes();
-    });
+    }, content == null ? null : recordId, content);
     index.apply(i, stored[0]);
     if (stored[0].at().isAfter(highWater)) {
       highWater = stored[0].at();
@@ -1236,8 +1358,19 @@ public final class TamperProofStore implements AutoCloseable {
     }
   }
 
+  /** Writes {@code r}'s metadata file behind the caller (who holds the lock, so changes queue in order). */
   private void writeMeta(RecordInfo r) {
-    files.writeMeta(r);
+    try {
+      behind.execute(() -> {
+        try {
+          files.writeMeta(r);
+        } catch (RuntimeException e) {
+          LOG.warn("record {}: cannot write its metadata file ({}); the next scan or restart rewrites it", r.id(), e.getMessage());
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      files.writeMeta(r);
+    }
   }
 
   private void sync(long entry) {
@@ -1285,6 +1418,8 @@ public final class TamperProofStore implements AutoCloseable {
     try {
       if (failed == null) {
         checkpoint();
+        settle();
+        ledger.flushJournal();
         // written before this, the metadata files reach the disk no later than the marker's removal
         Files.deleteIfExists(dir.resolve(RUNNING_MARKER));
         AtomicFiles.fsyncDirectory(dir.resolve(RUNNING_MARKER).getParent());
@@ -1292,7 +1427,19 @@ public final class TamperProofStore implements AutoCloseable {
     } catch (IOException e) {
       LOG.warn("cannot remove {}: {}", dir.resolve(RUNNING_MARKER), e.getMessage());
     } finally {
-      ledger.close();
+      behind.shutdown();
+      try {
+        if (!behind.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+          LOG.warn("{}: metadata files still being written at close; a restart rewrites them", dir);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (failed == null) {
+        ledger.close();
+      } else {
+        ledger.closeKeepingJournal();
+      }
       closeQuietly(lockChannel);
     }
   }

@@ -188,6 +188,7 @@ class TamperDetectionTest {
     RecordInfo forged = new RecordInfo(real.id(), real.namespace(), real.sha256(), real.size(), real.createdAt(),
         real.contentType(), real.metadata(), real.mode(), real.createdAt().plusSeconds(1), false, real.ledgerIndex(),
         real.lastChange(), null);
+    store.flush(); // the store's own metadata files, written behind its writes, are on disk before the forgery
     files.writeMeta(forged);
     assertDetected(Kind.METADATA_MISMATCH, "rec-1");
     assertThat(files.readMeta("rec-1")).isEqualTo(store.info("rec-1"));
@@ -213,6 +214,7 @@ class TamperDetectionTest {
     Path ledgerDir = dir.resolve("ledger");
     Files.delete(ledgerDir.resolve("checkpoints.log"));
     Files.delete(ledgerDir.resolve("ledger.log"));
+    Files.delete(ledgerDir.resolve("journal.log")); // else the journal's base betrays the missing entries
     Files.write(dir.resolve("state").resolve("running"), new byte[] {1}); // feign a crash: every metadata file is rebuilt
     try (AppendLog log = AppendLog.open(ledgerDir.resolve("ledger.log"), FramedFile.magic("DWTL"), true, (i, b) -> {})) {
       entries.subList(0, 4).forEach(log::append);

@@ -6,8 +6,6 @@ import io.datawarehouse.sdk.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,9 +53,7 @@ public final class AppendLog implements AutoCloseable {
   }
 
   private final Path file;
-  private volatile FileChannel channel;
-  private volatile boolean closed;
-  private final Object reopening = new Object();
+  private final InterruptSafeChannel channel;
   private final ReentrantLock appendLock = new ReentrantLock();
   private final ReentrantLock syncLock = new ReentrantLock();
   private long[] offsets = new long[1024];
@@ -68,7 +64,7 @@ public final class AppendLog implements AutoCloseable {
 
   private AppendLog(Path file, FileChannel channel, Problem problem, long[] offsets, long count, long end) {
     this.file = file;
-    this.channel = channel;
+    this.channel = new InterruptSafeChannel(file, channel);
     this.problem = problem;
     this.offsets = offsets;
     this.count = count;
@@ -438,48 +434,12 @@ public final class AppendLog implements AutoCloseable {
     }
   }
 
-  /** An operation on the file's channel. */
-  @FunctionalInterface
-  private interface ChannelOp<T> {
-    T run(FileChannel ch) throws IOException;
-  }
-
-  /**
-   * Runs {@code op} on the channel, surviving interrupts: an interrupted thread doing channel I/O
-   * makes the JDK close the channel for every thread ({@link ClosedByInterruptException}), which
-   * must not take the ledger down. The channel is reopened and the operation retried (operations
-   * are positional, so a retry rewrites the same bytes) with the interrupt status cleared, and
-   * the status is restored afterwards.
-   */
-  private <T> T io(ChannelOp<T> op) throws IOException {
-    boolean interrupted = false;
-    try {
-      for (int attempt = 0; ; attempt++) {
-        FileChannel ch = channel;
-        try {
-          return op.run(ch);
-        } catch (ClosedChannelException e) {
-          if (closed || attempt == 3) {
-            throw e;
-          }
-          interrupted |= Thread.interrupted();
-          synchronized (reopening) {
-            if (channel == ch && !closed) {
-              channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            }
-          }
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+  private <T> T io(InterruptSafeChannel.ChannelOp<T> op) throws IOException {
+    return channel.io(op);
   }
 
   @Override
   public void close() {
-    closed = true;
     try {
       channel.close();
     } catch (IOException e) {

@@ -31,14 +31,27 @@ import org.slf4j.LoggerFactory;
  *   checkpoints.log   signed checkpoints as JSON ("DWTC" append log), sizes never decreasing
  *   signing.key       the Ed25519 private key and the log's origin (owner-only)
  *   signing.pub       the public key, PEM, for verifiers
+ *   journal.log       the write-ahead journal ({@link Journal}): entries, and small records' bytes,
+ *                     made durable with one data-only force each, before they reach ledger.log
  *   evidence/         bytes cut off a torn tail at recovery, kept for inspection
  * </pre>
+ *
+ * <p><b>Durability.</b> An entry is first written to the journal; {@link #sync} forces the journal
+ * (group commit) and then writes the synced entries to {@code ledger.log} in order, unforced. So
+ * an entry reaches {@code ledger.log} only once it is durable, and the record bytes its journal
+ * frame carries are durable with it. Before the journal is reset (when full, and on
+ * {@link #flushJournal}), the owner's {@linkplain #onJournalReset hook} forces the data files the
+ * frames committed, and {@code ledger.log} is forced. After a crash, opening replays the journal's
+ * frames that {@code ledger.log} lacks, cutting off whatever unforced tail the file kept past the
+ * journal's base, and {@link #journaled()} lists the record bytes for the owner to check its data
+ * files against.
  *
  * <p>Invariants checked when opening: the key exists exactly when the ledger does; the latest
  * checkpoint is signed by the key, covers no more entries than the ledger has, and its root equals
  * the tree's root at its size; checkpoint sizes never decrease. A damaged record at the very end of
  * the ledger, past the latest checkpoint, is what a crash during an append leaves (the entry was
- * never acknowledged): it is cut off, its bytes kept under {@code evidence/}, and reported by
+ * never acknowledged); a damaged record anywhere past the journal's base is an unforced write the
+ * journal still holds. Either is cut off (with everything after it), its bytes kept under {@code evidence/}, and reported by
  * {@link #recovered()} so the owner can record the recovery. Any other damage refuses to open with
  * INTEGRITY; a full audit of every checkpoint is {@code LedgerAudit}'s job.
  *
@@ -70,9 +83,28 @@ public final class Ledger implements AutoCloseable {
   private int checkpointCount;
   private volatile Checkpoint latest;
   private final List<TornTail> recovered;
+  private final Journal journal;
+  private final List<Journal.Frame> journaled;
+  private final ReentrantLock syncLock = new ReentrantLock();
+  /** Guards writes to {@code ledger.log} and {@link #pending}; taken after {@link #lock}, never before. */
+  private final ReentrantLock fileLock = new ReentrantLock();
+  /** Entries in the journal, not yet written to {@code ledger.log}, in order. */
+  private final java.util.ArrayDeque<byte[]> pending = new java.util.ArrayDeque<>();
+  /** Records whose bytes the journal's current frames carry (guarded by {@link #lock}). */
+  private final List<String> attached = new java.util.ArrayList<>();
+  private volatile java.util.function.Consumer<List<String>> beforeReset;
+  private volatile long size;
+  private volatile long durable;
 
   private Ledger(Path dir, Time time, SigningKey key, AppendLog entries, AppendLog checkpointLog, MerkleTree tree,
-      int checkpointCount, Checkpoint latest, List<TornTail> recovered) {
+      int checkpointCount, Checkpoint latest, List<TornTail> recovered, Journal journal, List<Journal.Frame> journaled) {
+    this.journal = journal;
+    this.journaled = List.copyOf(journaled);
+    for (Journal.Frame f : journaled) {
+      attached.add(f.recordId());
+    }
+    this.size = entries.count();
+    this.durable = entries.count();
     this.dir = dir;
     this.time = time;
     this.key = key;
@@ -91,6 +123,11 @@ public final class Ledger implements AutoCloseable {
    * @throws DwException INTEGRITY when the ledger fails its checks (see the class comment)
    */
   public static Ledger open(Path dir, Time time, AppendLog.Visitor visitor) {
+    return open(dir, time, visitor, Journal.DEFAULT_CAPACITY);
+  }
+
+  /** {@link #open(Path, Time, AppendLog.Visitor)} with a journal of {@code journalCapacity} bytes. */
+  public static Ledger open(Path dir, Time time, AppendLog.Visitor visitor, long journalCapacity) {
     Path logFile = dir.resolve(LOG_FILE);
     Path keyFile = dir.resolve(KEY_FILE);
     Path cpFile = dir.resolve(CHECKPOINT_FILE);
@@ -120,7 +157,10 @@ public final class Ledger implements AutoCloseable {
       visitor.visit(i, e);
     });
     AppendLog cps = null;
+    Journal journal = null;
     try {
+      Journal.Opened jo = Journal.open(dir.resolve(Journal.FILE), journalCapacity, entries.count());
+      journal = jo.journal();
       List<TornTail> recovered = new java.util.ArrayList<>();
       int[] n = {0};
       Checkpoint[] last = {null};
@@ -144,24 +184,77 @@ public final class Ledger implements AutoCloseable {
       long signedSize = latest == null ? 0 : latest.treeSize();
       if (entries.problem() != null) {
         AppendLog.Problem p = entries.problem();
-        if (!p.atTail() || p.index() < signedSize) {
+        boolean journaled = p.index() >= jo.base() && jo.base() + jo.frames().size() > p.index();
+        if (!journaled && (!p.atTail() || p.index() < signedSize)) {
           throw DwException.integrity(logFile + ": entry " + p.index() + " at offset " + p.offset() + " is damaged ("
               + p.reason() + ")" + (p.index() < signedSize ? "; it is covered by a signed checkpoint of "
               + signedSize + " entries, so it was acknowledged: the ledger was tampered with" : ""));
         }
         recovered.add(cut(entries, dir, LOG_FILE));
       }
+      List<Journal.Frame> attachments = replay(jo, entries, tree, visitor, logFile);
       if (latest != null) {
         checkCheckpoint(key, latest, tree, logFile);
       }
-      return new Ledger(dir, time, key, entries, cps, tree, n[0], latest, recovered);
+      return new Ledger(dir, time, key, entries, cps, tree, n[0], latest, recovered, journal, attachments);
     } catch (RuntimeException e) {
       entries.close();
       if (cps != null) {
         cps.close();
       }
+      if (journal != null) {
+        try {
+          journal.close();
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
       throw e;
     }
+  }
+
+  /**
+   * Writes the journal's frames that {@code ledger.log} lacks to it (unforced: the journal still
+   * holds them) and checks that the ones it has are the same entries; returns the frames that carry
+   * record bytes.
+   */
+  private static List<Journal.Frame> replay(Journal.Opened jo, AppendLog entries, MerkleTree tree, AppendLog.Visitor visitor,
+      Path logFile) {
+    List<Journal.Frame> attachments = new java.util.ArrayList<>();
+    long replayed = 0;
+    for (Journal.Frame f : jo.frames()) {
+      long count = entries.count();
+      if (f.index() < count) {
+        if (!java.util.Arrays.equals(entries.read(f.index()), f.entry())) {
+          throw DwException.integrity(logFile + ": entry " + f.index() + " differs from the one the journal "
+              + jo.journal().file() + " committed: the ledger or the journal was altered");
+        }
+      } else if (f.index() == count) {
+        entries.append(f.entry());
+        tree.appendEntry(f.entry());
+        visitor.visit(f.index(), f.entry());
+        replayed++;
+      } else {
+        throw DwException.integrity(jo.journal().file() + " starts at entry " + f.index() + " but " + logFile + " has only "
+            + count + ": entries in between are missing");
+      }
+      if (f.recordId() != null) {
+        attachments.add(f);
+      }
+    }
+    long expected = jo.base() + jo.frames().size();
+    if (entries.count() < expected) {
+      throw DwException.integrity(logFile + " has " + entries.count() + " entries, but " + jo.journal().file() + " says "
+          + expected + " were written to it and forced: acknowledged entries were removed (the ledger was truncated or replaced)");
+    } else if (entries.count() > expected) {
+      throw DwException.integrity(logFile + " has " + entries.count() + " entries, but " + jo.journal().file() + " committed "
+          + "only " + expected + ": entries were added behind the ledger's back");
+    }
+    if (replayed > 0) {
+      LOG.warn("{}: replayed {} entr{} from the journal that the ledger file lacked (the process stopped before it "
+          + "forced them there)", logFile, replayed, replayed == 1 ? "y" : "ies");
+    }
+    return attachments;
   }
 
   private static TornTail cut(AppendLog log, Path dir, String name) {
@@ -212,12 +305,30 @@ public final class Ledger implements AutoCloseable {
 
   /** Entries appended (durable or not). */
   public long size() {
+    return size;
+  }
+
+  /** Entries known to be on disk (in the journal, and written to {@code ledger.log}). */
+  public long durableSize() {
+    writeDurable(durable);
     return entries.count();
   }
 
-  /** Entries known to be on disk. */
-  public long durableSize() {
-    return entries.durableCount();
+  /**
+   * The journal's frames that carried record bytes when the ledger was opened (after a crash, the
+   * data files they committed may be missing or torn; the owner checks them). Empty after a clean
+   * close.
+   */
+  public List<Journal.Frame> journaled() {
+    return journaled;
+  }
+
+  /**
+   * Sets what runs before the journal is reset: it must make the data files of the given records
+   * (written since the last reset) durable, with their directory entries.
+   */
+  public void onJournalReset(java.util.function.Consumer<List<String>> forceRecords) {
+    this.beforeReset = forceRecords;
   }
 
   /**
@@ -226,14 +337,7 @@ public final class Ledger implements AutoCloseable {
    * @return its index, which is also its leaf index in the tree
    */
   public long append(byte[] entry) {
-    lock.lock();
-    try {
-      long index = entries.append(entry);
-      tree.appendEntry(entry);
-      return index;
-    } finally {
-      lock.unlock();
-    }
+    return append(i -> entry, null, null);
   }
 
   /**
@@ -241,20 +345,124 @@ public final class Ledger implements AutoCloseable {
    * own position); not yet durable.
    */
   public long append(java.util.function.LongFunction<byte[]> entry) {
+    return append(entry, null, null);
+  }
+
+  /**
+   * Appends an entry, with the bytes of the record it commits carried in its journal frame when
+   * {@code recordId} is not null: {@link #sync} then makes both durable with one force, and the
+   * record's data file may be written unforced (it is forced before the journal is reset, and
+   * rebuilt from the frame after a crash).
+   */
+  public long append(java.util.function.LongFunction<byte[]> entry, String recordId, byte[] content) {
     lock.lock();
     try {
-      byte[] bytes = entry.apply(entries.count());
-      long index = entries.append(bytes);
+      long index = size;
+      byte[] bytes = entry.apply(index);
+      if (bytes.length == 0 || bytes.length > AppendLog.MAX_RECORD) {
+        throw DwException.invalidArgument("a ledger entry is 1.." + AppendLog.MAX_RECORD + " bytes, got " + bytes.length);
+      }
+      long frame = Journal.frameSize(bytes, recordId == null ? null : recordId.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          content);
+      if (!journal.everFits(frame)) {
+        throw DwException.invalidArgument("a journal frame of " + frame + " bytes does not fit the journal");
+      }
+      if (!journal.fits(frame)) {
+        flushJournalLocked();
+      }
+      try {
+        journal.append(index, bytes, recordId, content);
+      } catch (IOException e) {
+        throw DwException.of(ErrorCode.UNAVAILABLE, "cannot append to " + journal.file() + ": " + e.getMessage(), e);
+      }
       tree.appendEntry(bytes);
+      fileLock.lock();
+      try {
+        pending.addLast(bytes);
+      } finally {
+        fileLock.unlock();
+      }
+      if (recordId != null) {
+        attached.add(recordId);
+      }
+      size = index + 1;
       return index;
     } finally {
       lock.unlock();
     }
   }
 
-  /** Makes entries up to {@code index} durable. */
+  /**
+   * Makes entries up to {@code index} durable: one force of the journal covers every entry appended
+   * before it (group commit); then the durable entries are written to {@code ledger.log}.
+   */
   public void sync(long index) {
-    entries.sync(index);
+    if (index >= durable) {
+      syncLock.lock();
+      try {
+        if (index >= durable) {
+          long target = size;
+          journal.force();
+          durable = target;
+        }
+      } catch (IOException e) {
+        throw DwException.of(ErrorCode.UNAVAILABLE, "cannot force " + journal.file() + " to disk: " + e.getMessage(), e);
+      } finally {
+        syncLock.unlock();
+      }
+    }
+    writeDurable(durable);
+  }
+
+  /** Writes the pending entries below {@code upTo} to {@code ledger.log}, in order. */
+  private void writeDurable(long upTo) {
+    if (entries.count() >= upTo) {
+      return;
+    }
+    fileLock.lock();
+    try {
+      while (entries.count() < upTo) {
+        entries.append(pending.peekFirst());
+        pending.removeFirst();
+      }
+    } finally {
+      fileLock.unlock();
+    }
+  }
+
+  /**
+   * Makes everything the journal holds durable in its final place (the data files through the
+   * {@linkplain #onJournalReset hook}, then {@code ledger.log}) and empties the journal. Done when
+   * the journal is full and on close; after it, a crash has nothing to replay.
+   */
+  public void flushJournal() {
+    lock.lock();
+    try {
+      if (journal.frames() > 0) {
+        flushJournalLocked();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void flushJournalLocked() {
+    long target = size;
+    if (target > 0) {
+      sync(target - 1);
+    }
+    writeDurable(durable);
+    java.util.function.Consumer<List<String>> hook = beforeReset;
+    if (hook != null && !attached.isEmpty()) {
+      hook.accept(List.copyOf(attached));
+    }
+    entries.syncAll();
+    try {
+      journal.reset(target);
+    } catch (IOException e) {
+      throw DwException.of(ErrorCode.UNAVAILABLE, "cannot reset " + journal.file() + ": " + e.getMessage(), e);
+    }
+    attached.clear();
   }
 
   /** Appends an entry and makes it durable. */
@@ -266,7 +474,25 @@ public final class Ledger implements AutoCloseable {
 
   /** Entry {@code index} as stored on disk (checksum checked). */
   public byte[] entry(long index) {
-    return entries.read(index);
+    if (index < entries.count()) {
+      return entries.read(index);
+    }
+    writeDurable(durable);
+    if (index < entries.count()) {
+      return entries.read(index);
+    }
+    fileLock.lock();
+    try {
+      long at = entries.count();
+      for (byte[] e : pending) {
+        if (at++ == index) {
+          return e.clone();
+        }
+      }
+    } finally {
+      fileLock.unlock();
+    }
+    return entries.read(index); // out of range: its NOT_FOUND
   }
 
   /** The leaf hash of entry {@code index}, as the tree holds it. */
@@ -314,10 +540,14 @@ public final class Ledger implements AutoCloseable {
    * was made durable since. The checkpoint is durable when this returns.
    */
   public Checkpoint checkpoint() {
-    entries.syncAll();
+    long appended = this.size;
+    if (appended > 0) {
+      sync(appended - 1);
+    }
+    writeDurable(durable);
     checkpointLock.lock();
     try {
-      long size = entries.durableCount();
+      long size = entries.count();
       Checkpoint last = latest;
       if (last != null && last.treeSize() == size) {
         return last;
@@ -392,11 +622,34 @@ public final class Ledger implements AutoCloseable {
 
   @Override
   public void close() {
+    close(true);
+  }
+
+  /**
+   * Closes the ledger without emptying the journal: for an owner that failed (or failed to
+   * recover), whose data files the journal may still have to restore at the next open.
+   */
+  public void closeKeepingJournal() {
+    close(false);
+  }
+
+  /** Closes the ledger; a clean close ({@code flush}) empties the journal first (see {@link #flushJournal}). */
+  private void close(boolean flush) {
     try {
-      entries.syncAll();
+      if (flush) {
+        flushJournal();
+      } else {
+        writeDurable(durable);
+        entries.syncAll(); // the frames are checked against the file when it is reopened
+      }
     } finally {
       entries.close();
       checkpointLog.close();
+      try {
+        journal.close();
+      } catch (IOException e) {
+        LOG.warn("cannot close {}: {}", journal.file(), e.getMessage());
+      }
     }
   }
 }

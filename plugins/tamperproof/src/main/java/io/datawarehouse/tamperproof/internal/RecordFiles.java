@@ -131,6 +131,15 @@ public final class RecordFiles {
    *     is left behind)
    */
   public Digest write(String id, InputStream content, long maxSize, long expectedSize) {
+    return write(id, content, maxSize, expectedSize, true);
+  }
+
+  /**
+   * {@link #write(String, InputStream, long, long)}, forcing the file and its directory entry only
+   * when {@code durable}; otherwise the caller makes the bytes durable another way (the ledger's
+   * journal) and has {@link #force} run before it stops relying on that.
+   */
+  public Digest write(String id, InputStream content, long maxSize, long expectedSize, boolean durable) {
     Path target = dataFile(id);
     Path dir = target.getParent();
     byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
@@ -181,7 +190,9 @@ public final class RecordFiles {
         if (size != expectedSize) {
           AtomicFiles.writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(0, size), headerLen - 8);
         }
-        forceWithDirectory(ch, dir);
+        if (durable) {
+          forceWithDirectory(ch, dir);
+        }
       }
       return new Digest(HexFormat.of().formatHex(sha.digest()), size);
     } catch (FileAlreadyExistsException e) {
@@ -200,6 +211,64 @@ public final class RecordFiles {
       throw DwException.of(ErrorCode.UNAVAILABLE, "cannot write record " + id + " to " + target + ": " + e.getMessage(), e);
     }
   }
+
+  /**
+   * Forces the data files of records {@code ids} (those still there: a record deleted since is
+   * skipped) and then their directories to disk. The files are forced from several threads at once,
+   * so the file system can commit them together instead of one journal commit each.
+   *
+   * @throws DwException UNAVAILABLE when a file or directory cannot be forced
+   */
+  public void force(java.util.List<String> ids) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    Set<Path> dirsToForce = new java.util.HashSet<>();
+    java.util.List<java.util.concurrent.Future<?>> pending = new java.util.ArrayList<>(ids.size());
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+        Math.min(ids.size(), FORCE_THREADS), Thread.ofPlatform().daemon().name("dw-tamperproof-force-", 0).factory());
+    try {
+      for (String id : ids) {
+        Path file = dataFile(id);
+        dirsToForce.add(file.getParent());
+        pending.add(pool.submit(() -> {
+          try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ch.force(false);
+          } catch (java.nio.file.NoSuchFileException gone) {
+            // deleted since it was written: nothing to keep
+          }
+          return null;
+        }));
+      }
+      for (Path d : dirsToForce) {
+        pending.add(pool.submit(() -> {
+          AtomicFiles.fsyncDirectory(d);
+          return null;
+        }));
+      }
+      boolean interrupted = false;
+      for (java.util.concurrent.Future<?> f : pending) {
+        while (true) {
+          try {
+            f.get(); // waited for even when interrupted: the journal must not be reset before all are forced
+            break;
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw DwException.of(ErrorCode.UNAVAILABLE, "cannot force record files to disk: " + e.getCause().getMessage(), e.getCause());
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  /** Threads {@link #force(java.util.List)} forces files from. */
+  private static final int FORCE_THREADS = 16;
 
   /**
    * Forces {@code ch}'s content and {@code dir} (which holds its entry) to disk, the two at once: the

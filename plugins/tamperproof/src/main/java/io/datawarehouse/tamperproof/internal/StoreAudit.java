@@ -276,34 +276,13 @@ public final class StoreAudit {
     long limit = o.trusted() == null ? Long.MAX_VALUE : o.trusted().size();
     List<AppendLog.Problem> problems;
     try {
-      problems = AppendLog.audit(log, Ledger.ENTRY_MAGIC, (i, off, bytes, ok) -> {
-        byte[] leaf = tree.leafHash(bytes);
-        leaves.add(leaf);
-        tree.appendLeafHash(leaf);
-        LedgerEvent e = parseEntry(i, off, bytes, log);
-        if (e != null && o.onlyRecord() != null && o.onlyRecord().equals(e.id())) {
-          recordEntries.put(i, bytes);
-        }
-        if (!ok) {
-          reportedEntries.add(i);
-          incident(Kind.LEDGER_DAMAGED, e == null ? null : e.id(), null, null, log + " entry " + i + " offset " + off,
-              "ledger entry " + i + " fails its checksum (it was altered)");
-        }
-        if (e == null) {
-          index.skip(i);
-          return;
-        }
-        try {
-          index.apply(i, e);
-        } catch (DwException ex) {
-          index.skip(i);
-          reportedEntries.add(i);
-          incident(Kind.LEDGER_INCONSISTENT, e.id(), null, null, log + " entry " + i, ex.getMessage());
-        }
-      });
+      problems = AppendLog.audit(log, Ledger.ENTRY_MAGIC, (i, off, bytes, ok) -> visitEntry(i, off, bytes, ok, log));
     } catch (DwException e) {
       incident(Kind.LEDGER_DAMAGED, null, null, null, log.toString(), e.getMessage());
       return;
+    }
+    if (o.trusted() == null) {
+      noteJournal(log);
     }
     for (AppendLog.Problem p : problems) {
       if (p.reason().contains("checksum")) {
@@ -320,6 +299,48 @@ public final class StoreAudit {
         notes.add(log + ": a torn record at offset " + p.offset() + " after entry " + p.index()
             + " (an interrupted write; cut at the next open)");
       }
+    }
+  }
+
+  private void visitEntry(long i, long off, byte[] bytes, boolean ok, Path log) {
+    byte[] leaf = tree.leafHash(bytes);
+    leaves.add(leaf);
+    tree.appendLeafHash(leaf);
+    LedgerEvent e = parseEntry(i, off, bytes, log);
+    if (e != null && o.onlyRecord() != null && o.onlyRecord().equals(e.id())) {
+      recordEntries.put(i, bytes);
+    }
+    if (!ok) {
+      reportedEntries.add(i);
+      incident(Kind.LEDGER_DAMAGED, e == null ? null : e.id(), null, null, log + " entry " + i + " offset " + off,
+          "ledger entry " + i + " fails its checksum (it was altered)");
+    }
+    if (e == null) {
+      index.skip(i);
+      return;
+    }
+    try {
+      index.apply(i, e);
+    } catch (DwException ex) {
+      index.skip(i);
+      reportedEntries.add(i);
+      incident(Kind.LEDGER_INCONSISTENT, e.id(), null, null, log + " entry " + i, ex.getMessage());
+    }
+  }
+
+  /**
+   * Notes the journal's frames beyond what {@code ledger.log} holds. The audit judges the files as
+   * they are (a ledger file shorter than a checkpoint is reported), but after a crash such frames
+   * are acknowledged entries the file did not get yet, and the store's next open writes them there
+   * (with the data files they carry): the note says so.
+   */
+  private void noteJournal(Path log) {
+    long n = leaves.size();
+    long beyond = Journal.read(ledgerDir.resolve(Journal.FILE)).stream().filter(f -> f.index() >= n).count();
+    if (beyond > 0) {
+      notes.add(log + " holds " + n + " entries; " + Journal.FILE + " holds " + beyond + " more, made durable there "
+          + "before a crash or a stop without close: opening the store writes them to the ledger file and restores the "
+          + "data files they carry");
     }
   }
 

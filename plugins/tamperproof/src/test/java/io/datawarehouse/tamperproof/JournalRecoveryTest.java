@@ -1,0 +1,225 @@
+package io.datawarehouse.tamperproof;
+
+import static io.datawarehouse.tamperproof.StoreFixture.entries;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.datawarehouse.sdk.DwException;
+import io.datawarehouse.sdk.ErrorCode;
+import io.datawarehouse.tamperproof.internal.Journal;
+import io.datawarehouse.tamperproof.internal.LedgerEvent;
+import io.datawarehouse.tamperproof.internal.RecordFiles;
+import io.datawarehouse.testkit.ManualTime;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The write-ahead journal: small records are acknowledged once their bytes and ledger entry are in
+ * the journal, with the data file and the ledger file written unforced. These tests take the state
+ * a crash can leave (a copy of the directory taken while the store is open, then stripped of what
+ * an unforced write may lose) and check that reopening brings every acknowledged record back.
+ */
+class JournalRecoveryTest {
+  private static final Caller ALICE = Caller.of("alice");
+  private static final Caller ADMIN = Caller.of("admin", Permission.LEGAL_HOLD, Permission.GOVERNANCE_BYPASS);
+
+  @TempDir Path dir;
+  @TempDir Path crash;
+  final ManualTime time = new ManualTime();
+  TamperProofStore store;
+
+  @AfterEach
+  void close() {
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  private static WriteOptions week() {
+    return WriteOptions.in("trades").withRetention(Duration.ofDays(7));
+  }
+
+  private static byte[] bytes(int size, long seed) {
+    byte[] b = new byte[size];
+    new SplittableRandom(seed).nextBytes(b);
+    return b;
+  }
+
+  /** Writes records (small ones journaled, one large), returns their contents by id; no flush after. */
+  private Map<String, byte[]> writeAfterFlush(long[] ledgerBytesAtFlush) throws IOException {
+    store = TamperProofStore.open(dir, TamperProofConfig.defaults(), time);
+    store.write(bytes(100, 1), week(), ALICE);
+    store.flush();
+    ledgerBytesAtFlush[0] = Files.size(dir.resolve("ledger").resolve("ledger.log"));
+    Map<String, byte[]> written = new LinkedHashMap<>();
+    for (int i = 0; i < 12; i++) {
+      byte[] content = bytes(i == 5 ? 200_000 : 1 + 997 * i, 100 + i); // one record over the journaled size
+      written.put(store.write(content, week(), ALICE).id(), content);
+    }
+    String held = written.keySet().iterator().next();
+    store.hold(held, true, ADMIN, "case 12");
+    store.checkpoint(); // signed over entries that are durable in the journal, not yet forced to the ledger file
+    return written;
+  }
+
+  /** A copy of the data directory as it is now, open store and all: what a crash at this moment leaves. */
+  private void crashImage() throws IOException {
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.toList()) {
+        Path to = crash.resolve(dir.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(p, to);
+        }
+      }
+    }
+  }
+
+  private static void truncate(Path file, long size) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.truncate(size);
+    }
+  }
+
+  @Test
+  void unforcedWritesLost_areRestoredFromTheJournal() throws Exception {
+    long[] atFlush = {0};
+    Map<String, byte[]> written = writeAfterFlush(atFlush);
+    long ledgerSize = store.ledgerSize();
+    crashImage();
+    // what the page cache may not have written: the ledger file's tail, and small records' data files
+    truncate(crash.resolve("ledger").resolve("ledger.log"), atFlush[0]);
+    RecordFiles files = new RecordFiles(crash);
+    List<String> ids = new ArrayList<>(written.keySet());
+    Files.delete(files.dataFile(ids.get(0)));
+    truncate(files.dataFile(ids.get(1)), 10);
+    byte[] flipped = Files.readAllBytes(files.dataFile(ids.get(2)));
+    flipped[flipped.length - 1] ^= 1;
+    Files.delete(files.dataFile(ids.get(2)));
+    Files.write(files.dataFile(ids.get(2)), flipped);
+
+    // verify before any open judges the files as they are, and says the journal holds the rest
+    VerifyReport before = TamperProofStore.verifyOffline(crash, VerifyOptions.all(), time);
+    assertThat(before.ok()).isFalse();
+    assertThat(before.incidents()).extracting(Incident::kind).contains(Incident.Kind.LEDGER_TRUNCATED);
+    assertThat(before.notes()).anyMatch(n -> n.contains(Journal.FILE + " holds 13 more")); // 12 writes and a hold
+
+    try (TamperProofStore recovered = TamperProofStore.open(crash, TamperProofConfig.defaults(), time)) {
+      assertThat(Journal.read(crash.resolve("ledger").resolve(Journal.FILE))).as("flushed after recovery").isEmpty();
+      for (Map.Entry<String, byte[]> e : written.entrySet()) {
+        assertThat(recovered.read(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
+      }
+      assertThat(recovered.info(ids.get(0)).legalHold()).isTrue();
+      List<LedgerEvent> log = entries(crash);
+      List<LedgerEvent> rewrites = log.stream().filter(e -> e.type() == LedgerEvent.Type.RECOVERY).toList();
+      assertThat(rewrites).extracting(LedgerEvent::id).containsExactlyInAnyOrder(ids.get(0), ids.get(1), ids.get(2));
+      assertThat(log.subList(0, (int) ledgerSize)).extracting(LedgerEvent::type).doesNotContain(LedgerEvent.Type.RECOVERY);
+      assertThat(recovered.scan(null).ok()).isTrue();
+    }
+    assertThat(TamperProofStore.verifyOffline(crash, VerifyOptions.all(), time).ok()).isTrue();
+  }
+
+  @Test
+  void nothingLost_reopensWithoutRecoveryEntries() throws Exception {
+    Map<String, byte[]> written = writeAfterFlush(new long[1]);
+    crashImage();
+    try (TamperProofStore recovered = TamperProofStore.open(crash, TamperProofConfig.defaults(), time)) {
+      for (Map.Entry<String, byte[]> e : written.entrySet()) {
+        assertThat(recovered.read(e.getKey())).isEqualTo(e.getValue());
+      }
+      assertThat(entries(crash)).extracting(LedgerEvent::type).doesNotContain(LedgerEvent.Type.RECOVERY);
+    }
+  }
+
+  @Test
+  void tornLedgerTailInsideTheJournal_isCutAndReplayed() throws Exception {
+    long[] atFlush = {0};
+    Map<String, byte[]> written = writeAfterFlush(atFlush);
+    crashImage();
+    Path log = crash.resolve("ledger").resolve("ledger.log");
+    long mid = atFlush[0] + (Files.size(log) - atFlush[0]) / 2;
+    truncate(log, mid); // a record cut in two, as a crash during the file's writeback leaves it
+    try (TamperProofStore recovered = TamperProofStore.open(crash, TamperProofConfig.defaults(), time)) {
+      for (Map.Entry<String, byte[]> e : written.entrySet()) {
+        assertThat(recovered.read(e.getKey())).isEqualTo(e.getValue());
+      }
+      assertThat(recovered.scan(null).ok()).isTrue();
+    }
+  }
+
+  @Test
+  void ledgerShorterThanTheJournalsBase_refusesToOpen() throws Exception {
+    long[] atFlush = {0};
+    writeAfterFlush(atFlush);
+    store.flush();
+    crashImage();
+    truncate(crash.resolve("ledger").resolve("ledger.log"), atFlush[0]); // entries forced at the flush are gone
+    assertThatThrownBy(() -> TamperProofStore.open(crash, TamperProofConfig.defaults(), time))
+        .isInstanceOfSatisfying(DwException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INTEGRITY))
+        .hasMessageContaining("acknowledged entries were removed");
+  }
+
+  @Test
+  void journalEntryDifferentFromTheLedgers_refusesToOpen() throws Exception {
+    writeAfterFlush(new long[1]);
+    crashImage();
+    Path log = crash.resolve("ledger").resolve("ledger.log");
+    byte[] b = Files.readAllBytes(log);
+    // alter the last entry's payload and fix its CRC32C, so only the journal can tell
+    List<byte[]> raw = new ArrayList<>();
+    io.datawarehouse.tamperproof.internal.AppendLog.readAll(log, io.datawarehouse.sdk.io.FramedFile.magic("DWTL"),
+        (i, e) -> raw.add(e));
+    byte[] last = raw.get(raw.size() - 1);
+    String altered = new String(last, java.nio.charset.StandardCharsets.UTF_8).replace("case 12", "case 13");
+    byte[] alteredBytes = altered.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(alteredBytes).hasSameSizeAs(last).isNotEqualTo(last);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(java.nio.ByteBuffer.allocate(4).putInt(0, alteredBytes.length));
+    crc.update(alteredBytes);
+    int at = b.length - last.length;
+    System.arraycopy(alteredBytes, 0, b, at, alteredBytes.length);
+    java.nio.ByteBuffer.wrap(b).putInt(at - 4, (int) crc.getValue());
+    Files.write(log, b);
+    assertThatThrownBy(() -> TamperProofStore.open(crash, TamperProofConfig.defaults(), time))
+        .isInstanceOfSatisfying(DwException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INTEGRITY))
+        .hasMessageContaining("differs from the one the journal");
+  }
+
+  @Test
+  void journalFull_isFlushedAndWritesGoOn() throws Exception {
+    store = TamperProofStore.open(dir, TamperProofConfig.defaults(), time);
+    byte[] content = bytes(60_000, 7);
+    int n = (int) (Journal.DEFAULT_CAPACITY / 60_000) + 20; // more than one journal's worth
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      content[0] = (byte) i;
+      ids.add(store.write(content, week(), ALICE).id());
+    }
+    int frames = Journal.read(dir.resolve("ledger").resolve(Journal.FILE)).size();
+    assertThat(frames).as("frames since the last reset").isPositive().isLessThan(n);
+    crashImage();
+    for (String id : ids.subList(0, n - frames)) {
+      // flushed at the reset: forced, so no longer in the journal
+      assertThat(Files.exists(new RecordFiles(crash).dataFile(id))).isTrue();
+    }
+    try (TamperProofStore recovered = TamperProofStore.open(crash, TamperProofConfig.defaults(), time)) {
+      for (int i = 0; i < n; i++) {
+        content[0] = (byte) i;
+        assertThat(recovered.read(ids.get(i))).isEqualTo(content);
+      }
+    }
+  }
+}
