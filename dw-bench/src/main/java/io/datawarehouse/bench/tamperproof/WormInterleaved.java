@@ -32,6 +32,11 @@ import java.util.SplittableRandom;
  */
 public final class WormInterleaved {
   private static final long SLICE_NANOS = 300_000_000L;
+  /**
+   * Rounds run before the measured ones: five (3 s), so that the JIT compilers (which took a
+   * quarter of the CPU samples of a whole run with two) are done before measuring starts.
+   */
+  private static final int WARMUP_ROUNDS = 5;
 
   private WormInterleaved() {}
 
@@ -65,7 +70,7 @@ public final class WormInterleaved {
       }
       long files = 0;
       int next = 0;
-      for (int r = -2; r < rounds; r++) { // two rounds of warm-up
+      for (int r = -WARMUP_ROUNDS; r < rounds; r++) {
         long t0 = System.nanoTime();
         long ops = 0;
         while (System.nanoTime() - t0 < SLICE_NANOS) {
