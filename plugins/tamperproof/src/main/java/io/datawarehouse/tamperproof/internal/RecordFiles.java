@@ -539,9 +539,10 @@ public final class RecordFiles {
   /**
    * Hashes record {@code id}'s content without keeping it, for verification: like {@link #readAll}
    * (no {@code stat}, header checked, each chunk hashed right after it was read) but through reused
-   * buffers, so no memory is allocated per record whatever its size. Records of at least
-   * {@link #READ_AHEAD_FROM} bytes are read ahead on a second (virtual) thread, a few chunks in
-   * advance, so that reading the next chunk overlaps hashing this one.
+   * buffers, so no memory is allocated per record whatever its size. All on the caller's thread:
+   * reading ahead on a second thread was measured slower on a quiet machine (check of 1 MiB
+   * records 54-63% of a plain SHA-256 against 80-84% without, 2026-11-28); it only won on a
+   * machine loaded by other work, where the second thread got a share of CPU of its own.
    *
    * @param expectedSize the content length the ledger states
    * @return the content's digest; null when the file's size does not fit {@code expectedSize} bytes
@@ -557,9 +558,7 @@ public final class RecordFiles {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       ByteBuffer header = ByteBuffer.allocate(headerLen).order(ByteOrder.BIG_ENDIAN);
       MessageDigest sha = sha256();
-      boolean fits = expectedSize >= READ_AHEAD_FROM ? hashReadAhead(ch, total, header, sha)
-          : hashInline(ch, total, header, sha);
-      if (!fits) {
+      if (!hashInline(ch, total, header, sha)) {
         return null;
       }
       checkHeader(id, file, header, total); // the file's size is now known
@@ -571,18 +570,11 @@ public final class RecordFiles {
     }
   }
 
-  /** Records at least this large are read ahead on a second thread by {@link #verify}. */
-  static final int READ_AHEAD_FROM = 2 * READ_CHUNK;
-
-  /** Buffers a read-ahead verification cycles through (the reader fills one while the others wait or are hashed). */
-  private static final int READ_AHEAD_BUFFERS = 3;
-
   // what a read means: more to come, the end (exactly the expected size), too short, too long
   private static final int MORE = 0;
   private static final int END = 1;
   private static final int SHORT = 2;
   private static final int LONG = 3;
-  private static final int STOPPED = 4;
 
   /**
    * What a read that returned {@code n} of the {@code want} bytes asked for (one more than should be
@@ -638,118 +630,6 @@ public final class RecordFiles {
     } finally {
       VerifyBuffers.giveBack(buf);
     }
-  }
-
-  /** A chunk read ahead: its bytes, where they were in the file, and what the read meant. */
-  private record Chunk(byte[] buf, long offset, int n, int status, Throwable error) {}
-
-  /**
-   * Reads the file on a virtual thread a few chunks ahead while this one hashes them; whether it had
-   * exactly {@code total} bytes. This thread always waits for the reader's last chunk (the reader
-   * stops at the end, on a size that does not fit, on an error, or when told to), so the reader
-   * never outlives the call or the channel.
-   */
-  private static boolean hashReadAhead(FileChannel ch, long total, ByteBuffer header, MessageDigest sha)
-      throws IOException {
-    java.util.concurrent.BlockingQueue<byte[]> free = new java.util.concurrent.ArrayBlockingQueue<>(READ_AHEAD_BUFFERS);
-    java.util.concurrent.BlockingQueue<Chunk> filled = new java.util.concurrent.ArrayBlockingQueue<>(READ_AHEAD_BUFFERS + 1);
-    for (int i = 0; i < READ_AHEAD_BUFFERS; i++) {
-      free.add(VerifyBuffers.take());
-    }
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-    Thread.ofVirtual().name("dw-tamperproof-readahead").start(() -> {
-      long got = 0;
-      try {
-        while (true) {
-          byte[] b = free.take();
-          if (stop.get()) {
-            filled.add(new Chunk(b, got, 0, STOPPED, null));
-            return;
-          }
-          int want = want(b.length, got, total);
-          int n = ch.read(ByteBuffer.wrap(b, 0, want));
-          int status = after(got, n, want, total);
-          filled.add(new Chunk(b, got, n, status, null));
-          if (status != MORE) {
-            return;
-          }
-          got += n;
-        }
-      } catch (Throwable e) { // IOException, or an interrupt from outside
-        filled.add(new Chunk(null, got, -1, STOPPED, e));
-      }
-    });
-    int status = drain(filled, stop, (c, use) -> {
-      try {
-        if (use) {
-          take(c.buf(), c.offset(), c.n(), header, sha);
-        }
-      } finally {
-        if (c.buf() != null) {
-          free.add(c.buf()); // back to the reader, which would otherwise wait for it
-        }
-      }
-    });
-    for (byte[] b; (b = free.poll()) != null; ) {
-      VerifyBuffers.giveBack(b);
-    }
-    return status == END;
-  }
-
-  /** What this thread does with a chunk read ahead: {@code use} says whether to hash it (false: skip it). */
-  @FunctionalInterface
-  private interface ChunkSink {
-    void accept(Chunk c, boolean use);
-  }
-
-  /**
-   * Takes chunks from a read-ahead thread until its last one, giving each to {@code sink}, and
-   * returns what the last read meant (END: the file had exactly the expected size). Always waits for
-   * the reader's last chunk, so the reader never outlives the call or the channel: when this thread
-   * is interrupted or the sink fails, the reader is told to {@code stop} and the rest is drained
-   * unused; then the interrupt (as an {@link java.io.InterruptedIOException}), the sink's failure or
-   * the reader's is thrown.
-   */
-  private static int drain(java.util.concurrent.BlockingQueue<Chunk> filled, java.util.concurrent.atomic.AtomicBoolean stop,
-      ChunkSink sink) throws IOException {
-    Throwable failure = null;
-    boolean interrupted = false;
-    int status = MORE;
-    while (status == MORE) {
-      Chunk c;
-      try {
-        c = filled.take();
-      } catch (InterruptedException e) {
-        interrupted = true; // tell the reader to stop, and wait for it
-        stop.set(true);
-        continue;
-      }
-      if (c.error() != null && failure == null) {
-        failure = c.error();
-      }
-      boolean use = c.n() > 0 && failure == null && !stop.get() && (c.status() == MORE || c.status() == END);
-      try {
-        sink.accept(c, use);
-      } catch (RuntimeException e) {
-        if (failure == null) {
-          failure = e;
-        }
-        stop.set(true);
-      }
-      status = c.status();
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while reading ahead");
-    }
-    if (failure instanceof IOException e) {
-      throw e;
-    } else if (failure instanceof RuntimeException e) {
-      throw e;
-    } else if (failure != null) {
-      throw new IOException(failure);
-    }
-    return status;
   }
 
   /**

@@ -80,7 +80,7 @@ class RecordFilesTest {
 
   /**
    * Files whose whole length (header and content) ends at, just before or just after a multiple of
-   * the read buffer, read on this thread (one and two buffers' worth) and read ahead (three and eight).
+   * the read buffer (one, two, three and eight buffers' worth).
    */
   @ParameterizedTest
   @ValueSource(ints = {-1, 0, 1})
