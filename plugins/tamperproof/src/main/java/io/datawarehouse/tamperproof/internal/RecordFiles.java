@@ -148,8 +148,9 @@ public final class RecordFiles {
     long size = 0;
     boolean created = false;
     try {
-      if (knownDirs.add(dir)) {
-        Files.createDirectories(dir);
+      if (!knownDirs.contains(dir)) {
+        Files.createDirectories(dir); // before it counts as known: a concurrent writer must not find it missing
+        knownDirs.add(dir);
       }
       try (FileChannel ch = createReadOnly(target)) {
         created = true;
