@@ -93,13 +93,6 @@ class RoundTripPropertyTest {
     RestoreResult r = repo.restore(snap.id(), out, List.of(), Progress.Listener.NONE);
     assertThat(r.failures()).isEmpty();
     RepoFixture.assertSameTree(src, out.resolve("tree"));
-    // again with one file kept open at a time: the others are opened for each chunk they get
-    Path again = root.resolve("again" + n);
-    io.datawarehouse.dataprotection.internal.RepoFixtureAccess.withMaxOpenFiles(1, () -> {
-      RestoreResult r2 = repo.restore(snap.id(), again, List.of(), Progress.Listener.NONE);
-      assertThat(r2.failures()).isEmpty();
-    });
-    RepoFixture.assertSameTree(src, again.resolve("tree"));
   }
 
   /** Whether some ancestor of {@code p} under {@code src} exists as a non-directory. */

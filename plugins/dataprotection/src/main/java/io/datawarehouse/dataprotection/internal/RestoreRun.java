@@ -50,15 +50,6 @@ public final class RestoreRun {
 
   private RestoreRun() {}
 
-  /** Files a restore keeps open at most (each needs a descriptor while its chunks arrive). */
-  static final int MAX_OPEN = 256;
-
-  /** {@link #MAX_OPEN}, lowered by tests to take the open-per-chunk path. */
-  static volatile int maxOpen = MAX_OPEN;
-
-  /** Files kept open now, across restores in this process. */
-  private static final AtomicInteger OPEN = new AtomicInteger();
-
   /**
    * One file being restored: its temporary file is created by the first chunk written (or at once
    * when it has none), each chunk is written at its offset, and the worker that completes the
@@ -70,8 +61,6 @@ public final class RestoreRun {
     final Path tmp;
     final AtomicInteger remaining;
     private boolean created;
-    /** Kept open from the first chunk to {@link #closeChannel} (up to {@link #maxOpen} files at once). */
-    private FileChannel channel;
     volatile String failure;
 
     FileJob(Snapshot.FileEntry entry, Path dest, int chunks) {
@@ -94,39 +83,6 @@ public final class RestoreRun {
 
     synchronized boolean created() {
       return created;
-    }
-
-    /**
-     * Writes a chunk at {@code offset}. The file stays open for the next chunk (opening it again for
-     * each chunk cost a good part of a restore's time), unless {@link #maxOpen} files are open
-     * already: then it is opened and closed around this write as before.
-     */
-    synchronized void write(ByteBuffer chunk, long offset) throws IOException {
-      FileChannel ch = channel;
-      if (ch == null) {
-        ch = open();
-        if (OPEN.incrementAndGet() > maxOpen) {
-          OPEN.decrementAndGet();
-          try (FileChannel once = ch) {
-            AtomicFiles.writeFully(once, chunk, offset);
-          }
-          return;
-        }
-        channel = ch;
-      }
-      AtomicFiles.writeFully(ch, chunk, offset);
-    }
-
-    /** Closes the file if it was kept open. */
-    synchronized void closeChannel() throws IOException {
-      if (channel != null) {
-        try {
-          channel.close();
-        } finally {
-          channel = null;
-          OPEN.decrementAndGet();
-        }
-      }
     }
 
     void fail(String why) {
@@ -242,7 +198,6 @@ public final class RestoreRun {
     ThreadLocal<Sealer.Buffers> buffers = ThreadLocal.withInitial(Sealer.Buffers::new);
     AtomicInteger tid = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(ctx.threads(), r -> new Thread(r, "dataprotection-restore-" + tid.incrementAndGet()));
-    boolean completed = false;
     try {
       List<Future<?>> work = new ArrayList<>();
       for (Map.Entry<String, List<BlobLocation>> p : byPack.entrySet()) {
@@ -264,7 +219,6 @@ public final class RestoreRun {
       for (Future<?> f : work) {
         f.get();
       }
-      completed = true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw DwException.of(ErrorCode.CANCELLED, "the restore was interrupted", e);
@@ -272,9 +226,6 @@ public final class RestoreRun {
       throw DwException.internal("a restore worker failed: " + e.getCause(), e.getCause());
     } finally {
       pool.shutdownNow();
-      if (!completed) {
-        closeUnfinished(pool, targets);
-      }
     }
     long links = 0;
     for (Snapshot.FileEntry e : selected) {
@@ -377,8 +328,8 @@ public final class RestoreRun {
           if (err != null) {
             job.fail(err);
           } else if (plain != null && job.failure == null) {
-            try {
-              job.write(ByteBuffer.wrap(plain, 0, loc.rawLength()), t.offset());
+            try (FileChannel out = job.open()) {
+              AtomicFiles.writeFully(out, ByteBuffer.wrap(plain, 0, loc.rawLength()), t.offset());
               bytes.addAndGet(loc.rawLength());
             } catch (IOException ex) {
               job.fail("cannot write " + job.tmp + ": " + ex.getMessage());
@@ -401,37 +352,11 @@ public final class RestoreRun {
   }
 
   /**
-   * After a restore stopped early: waits briefly for its workers, then closes the files they kept
-   * open for chunks that never came (their temporary files stay, named as such).
-   */
-  private static void closeUnfinished(ExecutorService pool, Map<BlobId, List<Target>> targets) {
-    try {
-      pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    for (List<Target> ts : targets.values()) {
-      for (Target t : ts) {
-        try {
-          t.job().closeChannel();
-        } catch (IOException e) {
-          // already failing: the restore reports why
-        }
-      }
-    }
-  }
-
-  /**
    * Completes a file once all its chunks are written: checks its size, sets mode and times and
    * renames it into place; a failed file's temporary file is deleted and the failure reported.
    */
   private static void finish(FileJob job, List<String> failures, AtomicLong files, Runnable progress) {
     Snapshot.FileEntry e = job.entry;
-    try {
-      job.closeChannel();
-    } catch (IOException ex) {
-      job.fail("cannot close " + job.tmp + ": " + ex.getMessage());
-    }
     if (job.failure == null) {
       try {
         long size = Files.size(job.tmp);
