@@ -102,12 +102,11 @@ public final class Journal implements AutoCloseable {
         }
         ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.BIG_ENDIAN);
         AtomicFiles.readFully(ch, h, 0);
-        h.flip();
         List<Frame> read = new ArrayList<>();
         long generation;
         long base;
         long end = FRAMES_START;
-        if (h.remaining() < HEADER || h.getInt(0) != MAGIC || h.getShort(4) != VERSION || h.getInt(28) != crc(h.array(), 0, 28)) {
+        if (!validHeader(h)) {
           // torn while a reset rewrote it (everything before was forced by then) or never written
           generation = 0;
           base = ledgerSize;
@@ -139,7 +138,7 @@ public final class Journal implements AutoCloseable {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.BIG_ENDIAN);
       AtomicFiles.readFully(ch, h, 0);
-      if (h.position() < HEADER || h.getInt(0) != MAGIC || h.getInt(28) != crc(h.array(), 0, 28)) {
+      if (!validHeader(h)) {
         return out;
       }
       scan(ch, ch.size(), h.getLong(8), h.getLong(16), out);
@@ -149,6 +148,11 @@ public final class Journal implements AutoCloseable {
     } catch (IOException e) {
       throw DwException.of(ErrorCode.UNAVAILABLE, "cannot read the journal " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Whether {@code h}, as read from offset 0 (position = bytes read), is a whole, intact header of this version. */
+  private static boolean validHeader(ByteBuffer h) {
+    return h.position() == HEADER && h.getInt(0) == MAGIC && h.getShort(4) == VERSION && h.getInt(28) == crc(h.array(), 0, 28);
   }
 
   private static long scan(FileChannel ch, long size, long generation, long base, List<Frame> out) throws IOException {

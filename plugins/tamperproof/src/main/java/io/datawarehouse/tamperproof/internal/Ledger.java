@@ -449,9 +449,8 @@ public final class Ledger implements AutoCloseable {
   private void flushJournalLocked() {
     long target = size;
     if (target > 0) {
-      sync(target - 1);
+      sync(target - 1); // forces the journal and writes what it synced to ledger.log
     }
-    writeDurable(durable);
     java.util.function.Consumer<List<String>> hook = beforeReset;
     if (hook != null && !attached.isEmpty()) {
       hook.accept(List.copyOf(attached));
@@ -542,9 +541,8 @@ public final class Ledger implements AutoCloseable {
   public Checkpoint checkpoint() {
     long appended = this.size;
     if (appended > 0) {
-      sync(appended - 1);
+      sync(appended - 1); // forces the journal and writes what it synced to ledger.log
     }
-    writeDurable(durable);
     checkpointLock.lock();
     try {
       long size = entries.count();
