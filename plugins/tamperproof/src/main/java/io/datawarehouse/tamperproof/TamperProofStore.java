@@ -1128,6 +1128,7 @@ public final class TamperProofStore implements AutoCloseable {
             }
           });
       VerifyReport report = StoreAudit.run(dir, o, time).report();
+      settle(); // the metadata files it rewrote are on disk when it returns
       lastScan = report;
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("ok", report.ok());

@@ -54,6 +54,7 @@ class TamperDetectionTest {
     }
     store.hold("rec-3", true, Caller.of("counsel"), "case 12");
     store.checkpoint();
+    store.flush(); // metadata files written behind the writes are on disk before any test looks at them
     files = new RecordFiles(dir);
   }
 
