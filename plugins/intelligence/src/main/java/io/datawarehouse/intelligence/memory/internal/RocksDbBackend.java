@@ -222,11 +222,6 @@ public final class RocksDbBackend implements PersistenceBackend {
           .setWriteBufferSize(name.equals("records") ? options.writeBufferBytes() : Math.max(4L << 20, options.writeBufferBytes() / 4))
           .setCompressionType(CompressionType.LZ4_COMPRESSION)
           .setLevelCompactionDynamicLevelBytes(true);
-      if (name.equals("records")) {
-        // a whole-key bloom filter over the memtable: a store of a new id reads the previous version
-        // first, and this answers "absent" without walking the memtable's skip list
-        o.setMemtablePrefixBloomSizeRatio(0.05).setMemtableWholeKeyFiltering(true);
-      }
       if (name.equals("meta")) {
         // format 1 kept counters as merge operands; compaction of a migrated store still needs the operator
         o.setMergeOperatorName("uint64add");
