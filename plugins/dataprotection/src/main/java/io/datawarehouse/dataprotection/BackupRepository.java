@@ -113,6 +113,11 @@ public final class BackupRepository implements AutoCloseable {
     this.keyring = keyring;
   }
 
+  /** The repository's layout, keys and settings (tests reach the files through it). */
+  RepoContext context() {
+    return ctx;
+  }
+
   /**
    * Creates a repository in {@code dir} (which must be missing or empty).
    *

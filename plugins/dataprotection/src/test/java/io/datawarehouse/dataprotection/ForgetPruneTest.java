@@ -3,6 +3,9 @@ package io.datawarehouse.dataprotection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.datawarehouse.dataprotection.internal.BlobLocation;
+import io.datawarehouse.dataprotection.internal.RepoContext;
+import io.datawarehouse.dataprotection.internal.RepoIndex;
 import io.datawarehouse.dataprotection.internal.RepoLayout;
 import io.datawarehouse.dataprotection.internal.RepoLock;
 import io.datawarehouse.sdk.DwException;
@@ -17,7 +20,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,6 +78,64 @@ class ForgetPruneTest {
       // a second prune finds nothing to do
       PruneResult again = repo.prune(Progress.Listener.NONE);
       assertThat(again.packsDeleted() + again.packsRepacked() + again.blobsRemoved()).isZero();
+    }
+  }
+
+  @Test
+  void prune_leavesIndexFilesOfUntouchedPacksAlone_andRepacksAPackListedTwice() throws Exception {
+    SplittableRandom r = new SplittableRandom(5);
+    Path src = tmp.resolve("data"); // one source, so that forget's keep-last 1 leaves only the second
+    RepoFixture.write(src.resolve("f.bin"), RepoFixture.random(r, 200_000));
+    ManualTime time = RepoFixture.clock();
+    try (BackupRepository repo = RepoFixture.create(tmp.resolve("repo"), time)) {
+      RepoContext ctx = repo.context();
+      repo.backup(List.of(src), BackupType.FULL, List.of(), Progress.Listener.NONE);
+      Set<String> ofA = Set.copyOf(RepoLayout.names(ctx.layout().indexDir()));
+      time.advance(Duration.ofHours(1));
+      Files.delete(src.resolve("f.bin"));
+      RepoFixture.write(src.resolve("g.bin"), RepoFixture.random(r, 200_000));
+      Path copy = tmp.resolve("copy");
+      DedupAndChainTest.copyTree(src, copy);
+      String sb = repo.backup(List.of(src), BackupType.FULL, List.of(), Progress.Listener.NONE).id();
+      Map<String, byte[]> ofB = new HashMap<>();
+      for (String name : RepoLayout.names(ctx.layout().indexDir())) {
+        if (!ofA.contains(name)) {
+          ofB.put(name, Files.readAllBytes(ctx.layout().index(name)));
+        }
+      }
+      assertThat(ofA).isNotEmpty();
+      assertThat(ofB).isNotEmpty();
+      repo.forget(new RetentionPolicy(1, 0, 0, 0, 0, 0, List.of(), null), false, ZoneOffset.UTC);
+
+      // a's packs go, with a's index files; b's index files stay byte for byte
+      PruneResult p = repo.prune(Progress.Listener.NONE);
+      assertThat(p.packsDeleted()).isPositive();
+      assertThat(p.packsRepacked()).isZero();
+      assertThat(p.indexFilesReplaced()).isEqualTo(ofA.size());
+      assertThat(new HashSet<>(RepoLayout.names(ctx.layout().indexDir()))).isEqualTo(ofB.keySet());
+      for (Map.Entry<String, byte[]> e : ofB.entrySet()) {
+        assertThat(Files.readAllBytes(ctx.layout().index(e.getKey()))).isEqualTo(e.getValue());
+      }
+      assertThat(repo.validate(true, false, Progress.Listener.NONE).problems()).isEmpty();
+
+      // a second index file listing the same packs (as an interrupted prune leaves): the second
+      // listing is unused, so those packs are repacked and listed once
+      String first = ofB.keySet().iterator().next();
+      Map<String, List<BlobLocation>> listed = RepoIndex.read(ctx.layout(), ctx.sealer(), first);
+      RepoIndex.write(ctx.layout(), ctx.sealer(), listed);
+      long entries = listed.values().stream().mapToLong(List::size).sum();
+      PruneResult dup = repo.prune(Progress.Listener.NONE);
+      assertThat(dup.packsRepacked()).isEqualTo(listed.size());
+      assertThat(dup.blobsRemoved()).isEqualTo(entries);
+      assertThat(dup.packsDeleted()).isZero();
+      ValidationReport v = repo.validate(true, false, Progress.Listener.NONE);
+      assertThat(v.problems()).isEmpty();
+      assertThat(v.leftovers()).isEmpty();
+      Path out = tmp.resolve("out");
+      assertThat(repo.restore(sb, out, List.of(), Progress.Listener.NONE).ok()).isTrue();
+      RepoFixture.assertSameTree(copy, out.resolve("data"));
+      PruneResult again = repo.prune(Progress.Listener.NONE);
+      assertThat(again.packsDeleted() + again.packsRepacked() + again.blobsRemoved() + again.indexFilesReplaced()).isZero();
     }
   }
 
