@@ -126,7 +126,8 @@ public final class RecordFiles {
    * makes it and its directory entry durable.
    *
    * @param maxSize the largest content accepted; more is INVALID_ARGUMENT and nothing is kept
-   * @param expectedSize the content's length when known (sizes the buffer), else -1
+   * @param expectedSize the content's length when known, else -1; content of another length is
+   *     INVALID_ARGUMENT and nothing is kept
    * @throws DwException ALREADY_EXISTS when the data file exists; UNAVAILABLE on I/O errors (nothing
    *     is left behind)
    */
@@ -155,44 +156,78 @@ public final class RecordFiles {
       try (FileChannel ch = createReadOnly(target)) {
         created = true;
         int cap = expectedSize >= 0 ? (int) Math.min(BUFFER, headerLen + expectedSize) : BUFFER;
+        // content of more than one buffer is hashed on a second thread, one buffer behind the
+        // writes (and the last one beside the force): two buffers, each refilled only once the
+        // hash of what it held is done
+        boolean pipelined = expectedSize < 0 || headerLen + expectedSize > BUFFER;
         ByteBuffer buf = ByteBuffer.allocate(Math.max(cap, headerLen)).order(ByteOrder.BIG_ENDIAN);
+        ByteBuffer spare = pipelined ? ByteBuffer.allocate(buf.capacity()) : null;
+        Hasher hasher = pipelined ? new Hasher(sha) : null;
         buf.putInt(DATA_MAGIC).putShort((short) VERSION).putShort((short) idBytes.length).put(idBytes)
             .putLong(expectedSize);
+        int contentFrom = headerLen; // where this buffer's content starts
         long pos = 0;
-        while (true) {
-          int n = buf.hasRemaining() ? content.readNBytes(buf.array(), buf.position(), buf.remaining()) : 0;
-          if (n > 0) {
-            size += n;
-            if (size > maxSize) {
-              throw DwException.invalidArgument("record " + id + " is larger than the limit of " + maxSize
-                  + " bytes (maxRecordSize)");
+        try {
+          while (true) {
+            int n = buf.hasRemaining() ? content.readNBytes(buf.array(), buf.position(), buf.remaining()) : 0;
+            if (n > 0) {
+              size += n;
+              if (size > maxSize) {
+                throw DwException.invalidArgument("record " + id + " is larger than the limit of " + maxSize
+                    + " bytes (maxRecordSize)");
+              }
+              if (expectedSize >= 0 && size > expectedSize) {
+                throw longer(id, expectedSize);
+              }
+              if (hasher == null) {
+                sha.update(buf.array(), buf.position(), n);
+              }
+              buf.position(buf.position() + n);
             }
-            sha.update(buf.array(), buf.position(), n);
-            buf.position(buf.position() + n);
-          }
-          if (buf.hasRemaining() && n == 0) {
-            break; // end of content
-          }
-          if (!buf.hasRemaining()) {
-            buf.flip();
-            AtomicFiles.writeFully(ch, buf, pos);
-            pos += buf.limit();
-            buf.clear();
-            if (size == expectedSize && content.read() < 0) {
-              break; // exactly the expected length, and nothing more
-            } else if (size == expectedSize) {
-              throw DwException.invalidArgument("record " + id + ": the content is longer than the " + expectedSize
-                  + " bytes announced");
+            if (buf.hasRemaining() && n == 0) {
+              break; // end of content
+            }
+            if (!buf.hasRemaining()) {
+              buf.flip();
+              if (hasher != null) {
+                hasher.hash(buf.array(), contentFrom, buf.limit() - contentFrom);
+              }
+              AtomicFiles.writeFully(ch, buf, pos);
+              pos += buf.limit();
+              if (hasher != null) {
+                // the spare's hash was done before this buffer's started; this one's runs on
+                ByteBuffer t = buf;
+                buf = spare;
+                spare = t;
+              }
+              buf.clear();
+              contentFrom = 0;
+              if (size == expectedSize && content.read() < 0) {
+                break; // exactly the expected length, and nothing more
+              } else if (size == expectedSize) {
+                throw longer(id, expectedSize);
+              }
             }
           }
-        }
-        buf.flip();
-        AtomicFiles.writeFully(ch, buf, pos);
-        if (size != expectedSize) {
-          AtomicFiles.writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(0, size), headerLen - 8);
-        }
-        if (durable) {
-          forceWithDirectory(ch, dir);
+          if (expectedSize >= 0 && size < expectedSize) {
+            throw DwException.invalidArgument("record " + id + ": the content ended after " + size + " of the "
+                + expectedSize + " bytes announced");
+          }
+          buf.flip();
+          if (hasher != null && buf.limit() > contentFrom) {
+            hasher.hash(buf.array(), contentFrom, buf.limit() - contentFrom);
+          }
+          AtomicFiles.writeFully(ch, buf, pos);
+          if (expectedSize < 0) { // the header announced -1: now the size is known
+            AtomicFiles.writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(0, size), headerLen - 8);
+          }
+          if (durable) {
+            forceWithDirectory(ch, dir);
+          }
+        } finally {
+          if (hasher != null) {
+            hasher.await(); // also on failure: the buffers must not be in use when this returns
+          }
         }
       }
       return new Digest(HexFormat.of().formatHex(sha.digest()), size);
@@ -211,6 +246,11 @@ public final class RecordFiles {
       }
       throw DwException.of(ErrorCode.UNAVAILABLE, "cannot write record " + id + " to " + target + ": " + e.getMessage(), e);
     }
+  }
+
+  private static DwException longer(String id, long expectedSize) {
+    return DwException.invalidArgument("record " + id + ": the content is longer than the " + expectedSize
+        + " bytes announced");
   }
 
   /**
@@ -630,6 +670,44 @@ public final class RecordFiles {
       }
     } finally {
       VerifyBuffers.giveBack(buf);
+    }
+  }
+
+  /**
+   * Hashes chunks on a virtual thread, one at a time and in order, while the caller writes: {@link
+   * #hash} waits for the chunk before (so at most one is in flight), {@link #await} for the last.
+   */
+  private static final class Hasher {
+    private final MessageDigest sha;
+    private Thread running;
+
+    Hasher(MessageDigest sha) {
+      this.sha = sha;
+    }
+
+    void hash(byte[] b, int off, int len) {
+      await();
+      running = Thread.ofVirtual().name("dw-tamperproof-hash").start(() -> sha.update(b, off, len));
+    }
+
+    void await() {
+      Thread t = running;
+      if (t == null) {
+        return;
+      }
+      boolean interrupted = false;
+      while (true) {
+        try {
+          t.join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true; // the chunk's buffer is in use until the hash is done: wait anyway
+        }
+      }
+      running = null;
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -79,6 +79,57 @@ class RecordFilesTest {
   }
 
   /**
+   * Content over the size limit, longer or shorter than announced, or whose stream fails part way: refused
+   * with the reason, and no data file is left (small content is hashed inline, content of more
+   * than one buffer on a second thread).
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1000, 256 * 1024 + 1, (3 << 20) + 5})
+  void refusedContent_leavesNoFile(int size) throws Exception {
+    RecordFiles files = new RecordFiles(dir);
+    byte[] data = new byte[size];
+    new SplittableRandom(size).nextBytes(data);
+    // over the limit, length not announced
+    assertThatThrownBy(() -> files.write("big" + size, new ByteArrayInputStream(data), size - 1, -1))
+        .isInstanceOf(DwException.class)
+        .satisfies(e -> assertThat(((DwException) e).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+        .hasMessageContaining("larger than the limit");
+    assertThat(files.exists("big" + size)).isFalse();
+    // longer than announced
+    assertThatThrownBy(() -> files.write("long" + size, new ByteArrayInputStream(data), 16 << 20, size - 1))
+        .isInstanceOf(DwException.class)
+        .satisfies(e -> assertThat(((DwException) e).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+        .hasMessageContaining("longer than");
+    assertThat(files.exists("long" + size)).isFalse();
+    // shorter than announced
+    assertThatThrownBy(() -> files.write("short" + size, new ByteArrayInputStream(data), 16 << 20, size + 1))
+        .isInstanceOf(DwException.class)
+        .satisfies(e -> assertThat(((DwException) e).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+        .hasMessageContaining("ended after " + size);
+    assertThat(files.exists("short" + size)).isFalse();
+    // the stream fails after most of the content
+    java.io.InputStream failing = new java.io.FilterInputStream(new ByteArrayInputStream(data, 0, size - 10)) {
+      @Override
+      public int read(byte[] b, int off, int len) throws java.io.IOException {
+        int n = super.read(b, off, len);
+        if (n < 0) {
+          throw new java.io.IOException("connection reset");
+        }
+        return n;
+      }
+    };
+    assertThatThrownBy(() -> files.write("cut" + size, failing, 16 << 20, size))
+        .isInstanceOf(DwException.class)
+        .satisfies(e -> assertThat(((DwException) e).code()).isEqualTo(ErrorCode.UNAVAILABLE))
+        .hasMessageContaining("connection reset");
+    assertThat(files.exists("cut" + size)).isFalse();
+    // and the same id can then be written whole
+    RecordFiles.Digest ok = files.write("cut" + size, new ByteArrayInputStream(data), 16 << 20, size);
+    assertThat(ok.sha256()).isEqualTo(sha256(data));
+    assertThat(files.verify("cut" + size, size)).isEqualTo(ok);
+  }
+
+  /**
    * Files whose whole length (header and content) ends at, just before or just after a multiple of
    * the read buffer (one, two, three and eight buffers' worth).
    */
