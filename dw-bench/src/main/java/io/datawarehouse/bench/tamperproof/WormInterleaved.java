@@ -5,8 +5,12 @@ import io.datawarehouse.tamperproof.Caller;
 import io.datawarehouse.tamperproof.TamperProofConfig;
 import io.datawarehouse.tamperproof.TamperProofStore;
 import io.datawarehouse.tamperproof.WriteOptions;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
@@ -27,8 +31,15 @@ import java.util.SplittableRandom;
  * inside its timing: the forces the journal lets a write defer (its data file, the ledger file) are
  * counted against the records written in that slice, like the baseline's one force per file.
  *
- * <p>Run: {@code java -cp dw-bench/target/benchmarks.jar
- * io.datawarehouse.bench.tamperproof.WormInterleaved write|verify|check SIZE ROUNDS}
+ * <p>{@code plainread} is the floor of any store that keeps each record in a file of its own: open
+ * a plain file, read it whole into a reused buffer, close it, SHA-256 the bytes; against the same
+ * baseline. No store is involved.
+ *
+ * <p>Run: {@code java -Xms2g -Xmx2g -XX:+AlwaysPreTouch -cp dw-bench/target/benchmarks.jar
+ * io.datawarehouse.bench.tamperproof.WormInterleaved write|verify|check|plainread SIZE ROUNDS}. The
+ * pre-touched heap matters for {@code verify}: it returns a new array per record, and in a fresh
+ * heap each new page of it costs a page fault (on some machines more than the whole 4 KiB read),
+ * which a server that has run for a while no longer pays.
  */
 public final class WormInterleaved {
   private static final long SLICE_NANOS = 300_000_000L;
@@ -41,12 +52,13 @@ public final class WormInterleaved {
   private WormInterleaved() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 3 || !List.of("write", "verify", "check").contains(args[0])) {
-      System.err.println("usage: WormInterleaved write|verify|check SIZE ROUNDS");
+    if (args.length != 3 || !List.of("write", "verify", "check", "plainread").contains(args[0])) {
+      System.err.println("usage: WormInterleaved write|verify|check|plainread SIZE ROUNDS");
       System.exit(2);
     }
     boolean write = args[0].equals("write");
     boolean check = args[0].equals("check");
+    boolean plainRead = args[0].equals("plainread");
     int size = Integer.parseInt(args[1]);
     int rounds = Integer.parseInt(args[2]);
     byte[] data = new byte[size];
@@ -64,19 +76,28 @@ public final class WormInterleaved {
         Files.createDirectories(dir.resolve("plain").resolve(String.format("%02x", i)));
       }
       String[] ids = new String[WormVerifyBenchmark.RECORDS];
+      Path[] plain = new Path[ids.length];
       for (int i = 0; i < ids.length; i++) {
         data[0] = (byte) i;
         ids[i] = store.write(data, options, caller).id();
+        plain[i] = dir.resolve("plain").resolve(String.format("%02x", i)).resolve("r");
+        Files.write(plain[i], data);
       }
+      ByteBuffer readBuf = ByteBuffer.allocate(size + 1);
       long files = 0;
       int next = 0;
       for (int r = -WARMUP_ROUNDS; r < rounds; r++) {
         long t0 = System.nanoTime();
         long ops = 0;
         while (System.nanoTime() - t0 < SLICE_NANOS) {
-          String id = ids[next++ & (ids.length - 1)];
-          sink += write ? store.write(data, options, caller).size()
-              : check ? store.verifyContent(id).size() : store.read(id).length;
+          int i = next++ & (ids.length - 1);
+          if (plainRead) {
+            sink += readAndHash(plain[i], readBuf, sha);
+          } else {
+            String id = ids[i];
+            sink += write ? store.write(data, options, caller).size()
+                : check ? store.verifyContent(id).size() : store.read(id).length;
+          }
           ops++;
         }
         if (write) {
@@ -107,5 +128,17 @@ public final class WormInterleaved {
     System.out.printf("%s %d B: store %.0f ops/s, baseline %.0f ops/s, ratio %.0f%% (median of %d rounds %.0f%%)%s%n",
         args[0], size, storeSum / rounds, baseSum / rounds, 100 * storeSum / baseSum, rounds, 100 * ratios[rounds / 2],
         sink == 42 ? " " : "");
+  }
+
+  /** Opens {@code file}, reads it whole into {@code buf}, closes it and hashes the bytes. */
+  private static long readAndHash(Path file, ByteBuffer buf, MessageDigest sha) throws IOException {
+    buf.clear();
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      while (ch.read(buf) > 0) {
+        // until the end of the file
+      }
+    }
+    sha.update(buf.array(), 0, buf.position());
+    return sha.digest()[0];
   }
 }
