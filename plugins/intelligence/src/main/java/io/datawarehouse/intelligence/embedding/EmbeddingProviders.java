@@ -27,6 +27,16 @@ public final class EmbeddingProviders {
    * @throws DwException INVALID_ARGUMENT naming the known providers for an unknown name
    */
   public static EmbeddingProvider open(EmbeddingOptions options) {
+    return factoryFor(options).create(options);
+  }
+
+  /**
+   * The factory {@link #open} would create the provider with, chosen without creating it (cheap:
+   * loading a model is left to {@link EmbeddingProviderFactory#create}).
+   *
+   * @throws DwException INVALID_ARGUMENT naming the known providers for an unknown name
+   */
+  public static EmbeddingProviderFactory factoryFor(EmbeddingOptions options) {
     Map<String, EmbeddingProviderFactory> all = factories();
     String name = options.provider().trim().toLowerCase(Locale.ROOT);
     if (name.equals("auto")) {
@@ -38,6 +48,6 @@ public final class EmbeddingProviders {
       throw DwException.invalidArgument("unknown embedding provider '" + options.provider() + "'; known: auto, "
           + String.join(", ", all.keySet()));
     }
-    return f.create(options);
+    return f;
   }
 }

@@ -2,6 +2,7 @@ package io.datawarehouse.intelligence.search;
 
 import io.datawarehouse.intelligence.embedding.EmbeddingOptions;
 import io.datawarehouse.intelligence.embedding.EmbeddingProvider;
+import io.datawarehouse.intelligence.embedding.EmbeddingProviderFactory;
 import io.datawarehouse.intelligence.embedding.EmbeddingProviders;
 import io.datawarehouse.sdk.DwException;
 import io.datawarehouse.sdk.Health;
@@ -39,7 +40,11 @@ public final class SemanticSearchService implements AutoCloseable {
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
 
   private final Path root;
-  private final EmbeddingProvider embeddings;
+  /** Creates the provider at its first use (loading a model takes seconds and hundreds of MB). */
+  private final java.util.function.Supplier<EmbeddingProvider> embeddingFactory;
+  private EmbeddingProvider embeddings;
+  /** Whether the collections under {@link #root} were opened (at the first request that needs them). */
+  private boolean opened;
   private final int m;
   private final int efConstruction;
   private final int efSearch;
@@ -81,23 +86,48 @@ public final class SemanticSearchService implements AutoCloseable {
   }
 
   /**
-   * Opens every collection under {@code dataDir/collections} with {@code embeddings}. A collection
-   * that cannot be opened is reported in health (DEGRADED) and refused in requests; the others
-   * serve.
+   * A service over the collections under {@code dataDir/collections}, with {@code embeddings}. A
+   * collection that cannot be opened is reported in health (DEGRADED) and refused in requests; the
+   * others serve.
    */
   public SemanticSearchService(Path dataDir, EmbeddingProvider embeddings, Config search) {
+    this(dataDir, () -> embeddings, search);
+  }
+
+  /**
+   * As above, with the provider created by {@code embeddings} at its first use. The collections
+   * are opened at the first request that needs them (index, search, collections, health), so that
+   * a process that only uses the memory store or schema extraction never loads a model.
+   */
+  public SemanticSearchService(Path dataDir, java.util.function.Supplier<EmbeddingProvider> embeddings, Config search) {
     this.root = dataDir.resolve("collections");
-    this.embeddings = embeddings;
+    this.embeddingFactory = embeddings;
     this.m = search.getInt("m");
     this.efConstruction = Math.max(search.getInt("efConstruction"), m);
     this.efSearch = search.getInt("efSearch");
     this.snapshotEvery = search.getInt("snapshotEvery");
+  }
+
+  /** The provider, created on the first call. */
+  private synchronized EmbeddingProvider provider() {
+    if (embeddings == null) {
+      embeddings = embeddingFactory.get();
+    }
+    return embeddings;
+  }
+
+  /** Opens every collection under {@link #root}, once. */
+  private synchronized void openCollections() {
+    if (opened) {
+      return;
+    }
     try {
       Files.createDirectories(root);
       try (var dirs = Files.list(root)) {
         for (Path d : (Iterable<Path>) dirs::iterator) {
           String name = d.getFileName().toString();
-          if (Files.isDirectory(d) && NAME.matcher(name).matches()) {
+          if (Files.isDirectory(d) && NAME.matcher(name).matches() && !collections.containsKey(name)
+              && !broken.containsKey(name)) {
             try {
               collections.put(name, open(name));
             } catch (DwException e) {
@@ -110,25 +140,26 @@ public final class SemanticSearchService implements AutoCloseable {
     } catch (IOException e) {
       throw DwException.unavailable("cannot list collections in " + root + ": " + e.getMessage(), e);
     }
+    opened = true; // not before: a listing that failed is tried again at the next request
   }
 
-  /** Creates the service with the provider chosen by {@code embeddingSection}. */
+  /**
+   * Creates the service with the provider chosen by {@code embeddingSection}: an unknown provider
+   * name fails here; the provider itself (a model to load) is created at its first use.
+   */
   public static SemanticSearchService open(Path dataDir, Config embeddingSection, Config searchSection) {
-    EmbeddingProvider p = EmbeddingProviders.open(embeddingOptions(embeddingSection));
-    try {
-      return new SemanticSearchService(dataDir, p, searchSection);
-    } catch (RuntimeException e) {
-      p.close();
-      throw e;
-    }
+    EmbeddingOptions options = embeddingOptions(embeddingSection);
+    EmbeddingProviderFactory factory = EmbeddingProviders.factoryFor(options);
+    return new SemanticSearchService(dataDir, () -> factory.create(options), searchSection);
   }
 
   private SemanticClusterIndex open(String name) {
-    return SemanticClusterIndex.open(name, root.resolve(name), embeddings, m, efConstruction, efSearch, snapshotEvery);
+    return SemanticClusterIndex.open(name, root.resolve(name), provider(), m, efConstruction, efSearch, snapshotEvery);
   }
 
+  /** The embedding provider (created now if this is its first use). */
   public EmbeddingProvider embeddings() {
-    return embeddings;
+    return provider();
   }
 
   /** The collection {@code name}; created when {@code create} and it does not exist. */
@@ -136,6 +167,7 @@ public final class SemanticSearchService implements AutoCloseable {
     if (name == null || !NAME.matcher(name).matches()) {
       throw DwException.invalidArgument("collection name must match " + NAME.pattern() + ", was '" + name + "'");
     }
+    openCollections();
     String problem = broken.get(name);
     if (problem != null) {
       throw DwException.of(io.datawarehouse.sdk.ErrorCode.FAILED_PRECONDITION, "collection '" + name
@@ -154,6 +186,7 @@ public final class SemanticSearchService implements AutoCloseable {
 
   /** Every open collection's statistics. */
   public synchronized List<CollectionStats> list() {
+    openCollections();
     List<CollectionStats> out = new ArrayList<>();
     for (SemanticClusterIndex c : collections.values()) {
       out.add(c.stats());
@@ -188,8 +221,8 @@ public final class SemanticSearchService implements AutoCloseable {
     if (r.texts() == null || r.texts().isEmpty()) {
       throw DwException.invalidArgument("an embed request needs texts");
     }
-    return new SearchMessages.EmbedReply(embeddings.modelId(), embeddings.name(), embeddings.dimension(),
-        embeddings.embedBatch(r.texts()));
+    EmbeddingProvider p = provider();
+    return new SearchMessages.EmbedReply(p.modelId(), p.name(), p.dimension(), p.embedBatch(r.texts()));
   }
 
   /** Handles an {@code intelligence.search.semantic} request. */
@@ -205,7 +238,7 @@ public final class SemanticSearchService implements AutoCloseable {
           h.snippet()));
     }
     return new SearchMessages.SearchReply(res.collection(), res.mode().wireName(), res.embeddingModel(),
-        embeddings.name(), res.plan(), hits);
+        provider().name(), res.plan(), hits);
   }
 
   /** Handles an {@code intelligence.collections} request. */
@@ -213,6 +246,7 @@ public final class SemanticSearchService implements AutoCloseable {
     boolean withClusters = r != null && Boolean.TRUE.equals(r.clusters());
     List<SemanticClusterIndex> all;
     synchronized (this) {
+      openCollections();
       all = new ArrayList<>(collections.values());
     }
     List<SearchMessages.CollectionInfo> out = new ArrayList<>();
@@ -239,10 +273,20 @@ public final class SemanticSearchService implements AutoCloseable {
 
   /** The embedding mode and the collections, DEGRADED when one could not be opened. */
   public synchronized Health health() {
+    if (!opened) { // a health check does not load a model: the first request opens the collections
+      return Health.up("collections not opened yet (the first index, search or collections request opens them)")
+          .withComponent("embeddings", Health.up("not loaded yet"));
+    }
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("collections", collections.size());
+    Health embeddingHealth;
+    try {
+      embeddingHealth = provider().health();
+    } catch (DwException e) {
+      embeddingHealth = Health.down(e.getMessage());
+    }
     Health h = Health.up(collections.size() + " collections").withDetails(details)
-        .withComponent("embeddings", embeddings.health());
+        .withComponent("embeddings", embeddingHealth);
     for (Map.Entry<String, String> b : broken.entrySet()) {
       h = h.withComponent("collection " + b.getKey(), Health.degraded(b.getValue()));
     }
@@ -266,7 +310,9 @@ public final class SemanticSearchService implements AutoCloseable {
       }
     }
     collections.clear();
-    embeddings.close();
+    if (embeddings != null) {
+      embeddings.close();
+    }
     if (first != null) {
       throw first;
     }
