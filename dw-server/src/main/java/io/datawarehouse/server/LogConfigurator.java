@@ -40,6 +40,9 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     root.addAppender(stderr);
     lc.getLogger("org.apache").setLevel(Level.WARN);
     lc.getLogger("io.netty").setLevel(Level.WARN);
+    // DJL probes for a GPU whenever a model loads and warns when there is no CUDA driver; the
+    // embedding models run on the CPU by design, so that probe's failure is not news
+    lc.getLogger("ai.djl.util.cuda.CudaUtils").setLevel(Level.ERROR);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 

@@ -24,6 +24,40 @@ class DwCommandTest {
     assertThat(r.out()).contains("serve", "health", "config", "version", "--data-dir", "--config");
   }
 
+  /** {@code --help} works on every command and subcommand (an option named like a standard one once broke it). */
+  @Test
+  void everyCommand_printsItsHelp_withExit0() {
+    java.util.List<java.util.List<String>> paths = new java.util.ArrayList<>();
+    for (String top : DwCommand.commandLine(null).getSubcommands().keySet()) {
+      if (top.equals("help")) {
+        continue; // picocli's own help command
+      }
+      collect(DwCommand.commandLine(top).getSubcommands().get(top), java.util.List.of(top), paths);
+    }
+    assertThat(paths.size()).isGreaterThan(30);
+    for (java.util.List<String> path : paths) {
+      java.util.List<String> args = new java.util.ArrayList<>(path);
+      args.add("--help");
+      CliRun r = CliRun.dw(args);
+      assertThat(r.exit()).as("dw %s --help: %s", String.join(" ", path), r.err()).isZero();
+      assertThat(r.out()).as("dw %s --help", String.join(" ", path)).startsWith("Usage: dw " + String.join(" ", path));
+    }
+  }
+
+  private static void collect(picocli.CommandLine cl, java.util.List<String> path, java.util.List<java.util.List<String>> out) {
+    if (cl == null) {
+      return;
+    }
+    out.add(path);
+    for (var e : cl.getSubcommands().entrySet()) {
+      if (e.getValue().getCommandSpec().name().equals(e.getKey())) { // not an alias
+        java.util.List<String> p = new java.util.ArrayList<>(path);
+        p.add(e.getKey());
+        collect(e.getValue(), p, out);
+      }
+    }
+  }
+
   @Test
   void noCommand_orUnknownCommand_isUsageErrorExit2() {
     assertThat(dw().exit()).isEqualTo(2);

@@ -46,7 +46,7 @@ public final class IntelMemoryCommand implements Runnable {
     }
   }
 
-  /** {@code dw intel memory put ID (--content TEXT | --file F) [options]}. */
+  /** {@code dw intel memory put ID (--content TEXT | --file F) [--if-version N] [options]}. */
   @Command(name = "put", mixinStandardHelpOptions = true, description = "Store one memory record (replacing one with the same id).")
   public static final class Put implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ID") String id;
@@ -60,7 +60,9 @@ public final class IntelMemoryCommand implements Runnable {
     @Option(names = "--importance", description = "0..1 (default 0.5)") Double importance;
     @Option(names = "--ttl", description = "expire after this long (30m, 7d)") String ttl;
     @Option(names = "--content-type", description = "default text/plain") String contentType;
-    @Option(names = "--version", description = "update only if the stored version is this one (else CONFLICT)") Long version;
+    @Option(names = "--if-version", paramLabel = "N",
+        description = "update only if the stored version is N (else CONFLICT); -V/--version prints dw's version")
+    Long version;
     @Option(names = "--json", description = "print the reply as JSON") boolean json;
     @Spec CommandSpec spec;
 

@@ -66,8 +66,8 @@ class IntelMemorySchemaCommandTest {
   @Test
   void memory_staleVersion_conflictAndUnchanged() throws IOException {
     assertThat(dw("intel", "memory", "put", "n", "--content", "v1").exit()).isZero();
-    assertThat(dw("intel", "memory", "put", "n", "--content", "v2", "--version", "1").exit()).isZero();
-    CliRun stale = dw("intel", "memory", "put", "n", "--content", "v3", "--version", "1");
+    assertThat(dw("intel", "memory", "put", "n", "--content", "v2", "--if-version", "1").exit()).isZero();
+    CliRun stale = dw("intel", "memory", "put", "n", "--content", "v3", "--if-version", "1");
     assertThat(stale.exit()).isEqualTo(1);
     assertThat(stale.err()).contains("CONFLICT");
     assertThat(dw("intel", "memory", "get", "n", "--json").json().at("/records/0/content").asText()).isEqualTo("v2");
