@@ -128,9 +128,15 @@ class ForgetPruneTest {
       assertThat(dup.packsRepacked()).isEqualTo(listed.size());
       assertThat(dup.blobsRemoved()).isEqualTo(entries);
       assertThat(dup.packsDeleted()).isZero();
-      ValidationReport v = repo.validate(true, false, Progress.Listener.NONE);
+      List<Progress> reports = new ArrayList<>();
+      ValidationReport v = repo.validate(true, false, reports::add);
       assertThat(v.problems()).isEmpty();
       assertThat(v.leftovers()).isEmpty();
+      // progress ends finished at 100 %, counted in whole pack files
+      Progress last = reports.get(reports.size() - 1);
+      assertThat(last.finished()).isTrue();
+      assertThat(last.total()).isPositive().isEqualTo(last.done());
+      assertThat(reports).allSatisfy(report -> assertThat(report.done()).isLessThanOrEqualTo(report.total()));
       Path out = tmp.resolve("out");
       assertThat(repo.restore(sb, out, List.of(), Progress.Listener.NONE).ok()).isTrue();
       RepoFixture.assertSameTree(copy, out.resolve("data"));

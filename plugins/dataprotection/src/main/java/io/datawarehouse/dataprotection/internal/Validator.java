@@ -86,6 +86,7 @@ public final class Validator {
     List<String> indexNames = RepoLayout.names(layout.indexDir());
     AtomicLong blobsRead = new AtomicLong();
     AtomicLong bytesRead = new AtomicLong();
+    AtomicLong packBytesDone = new AtomicLong(); // progress: whole pack files checked, against totalBytes
     AtomicInteger tid = new AtomicInteger();
     int threads = ctx.threads();
     Semaphore inFlight = new Semaphore(2 * threads);
@@ -117,8 +118,9 @@ public final class Validator {
               try {
                 // a pack listed by several index files is compared with each, its data read once
                 checkPack(pack, listed, readData && firstListing, blobsRead, bytesRead);
+                long done = firstListing ? packBytesDone.addAndGet(sizeOrZero(layout.pack(pack))) : packBytesDone.get();
                 synchronized (listener) {
-                  listener.onProgress(new Progress("validate", bytesRead.get(), readData ? totalBytes : -1, "bytes", started,
+                  listener.onProgress(new Progress("validate", done, readData ? totalBytes : -1, "bytes", started,
                       false, blobsRead.get() + " blobs"));
                 }
               } finally {
@@ -200,8 +202,9 @@ public final class Validator {
     if (testRestore && !ordered.isEmpty()) {
       restored = testRestore(ordered.get(ordered.size() - 1), index, tempDir);
     }
-    listener.onProgress(new Progress("validate", bytesRead.get(), readData ? totalBytes : -1, "bytes", started, true,
-        blobsRead.get() + " blobs"));
+    // the end: everything there was to check was checked (packs no index names are leftovers, not read)
+    listener.onProgress(new Progress("validate", packBytesDone.get(), readData ? packBytesDone.get() : -1, "bytes", started,
+        true, blobsRead.get() + " blobs"));
     List<Problem> out = new ArrayList<>(problems);
     return new ValidationReport(out.isEmpty(), snapNames.size(), indexNames.size(), listedPacks.size(), blobsRead.get(),
         bytesRead.get(), restored, out, leftovers);
