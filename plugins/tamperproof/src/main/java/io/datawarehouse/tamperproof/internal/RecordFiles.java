@@ -21,7 +21,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -56,6 +55,8 @@ public final class RecordFiles {
   static final int META_MAGIC = FramedFile.magic("DWTM");
   private static final int VERSION = 1;
   private static final int BUFFER = 256 * 1024;
+  /** Data files from this size on that are forced at once are written with O_DIRECT (where the file system allows it). */
+  private static final int DIRECT_MIN = 64 * 1024;
   public static final String DATA_SUFFIX = ".rec";
   public static final String META_SUFFIX = ".meta";
 
@@ -76,6 +77,7 @@ public final class RecordFiles {
   private final Path[] dirs = new Path[256];
   private final Set<Path> knownDirs = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile Boolean posix;
+  private volatile DirectWriter directWriter;
 
   public RecordFiles(Path dataDir) {
     this.records = dataDir.resolve("records");
@@ -153,7 +155,10 @@ public final class RecordFiles {
         Files.createDirectories(dir); // before it counts as known: a concurrent writer must not find it missing
         knownDirs.add(dir);
       }
-      try (FileChannel ch = createReadOnly(target)) {
+      // a large record of known length that is forced at once bypasses the page cache (O_DIRECT):
+      // copying it there costs more than writing it to the device, which the force waits for anyway
+      DirectWriter directWriter = durable && expectedSize >= 0 && headerLen + expectedSize >= DIRECT_MIN ? directWriter() : null;
+      try (FileChannel ch = createReadOnly(target, directWriter != null)) {
         created = true;
         int cap = expectedSize >= 0 ? (int) Math.min(BUFFER, headerLen + expectedSize) : BUFFER;
         // content of more than one buffer is hashed on a second thread, one buffer behind the
@@ -192,7 +197,11 @@ public final class RecordFiles {
               if (hasher != null) {
                 hasher.hash(buf.array(), contentFrom, buf.limit() - contentFrom);
               }
-              AtomicFiles.writeFully(ch, buf, pos);
+              if (directWriter != null) {
+                directWriter.write(ch, buf, pos);
+              } else {
+                AtomicFiles.writeFully(ch, buf, pos);
+              }
               pos += buf.limit();
               if (hasher != null) {
                 // the spare's hash was done before this buffer's started; this one's runs on
@@ -217,7 +226,11 @@ public final class RecordFiles {
           if (hasher != null && buf.limit() > contentFrom) {
             hasher.hash(buf.array(), contentFrom, buf.limit() - contentFrom);
           }
-          AtomicFiles.writeFully(ch, buf, pos);
+          if (directWriter != null) {
+            directWriter.writeLast(ch, buf, pos);
+          } else {
+            AtomicFiles.writeFully(ch, buf, pos);
+          }
           if (expectedSize < 0) { // the header announced -1: now the size is known
             AtomicFiles.writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(0, size), headerLen - 8);
           }
@@ -349,15 +362,147 @@ public final class RecordFiles {
     }
   }
 
-  /** Creates {@code file} (never replacing one) with read-only permissions, open for writing. */
-  private FileChannel createReadOnly(Path file) throws IOException {
-    Set<StandardOpenOption> opts = EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+  /**
+   * Creates {@code file} (never replacing one) with read-only permissions, open for writing, with
+   * O_DIRECT when {@code direct}.
+   */
+  private FileChannel createReadOnly(Path file, boolean direct) throws IOException {
+    Set<java.nio.file.OpenOption> opts = new java.util.HashSet<>(java.util.List.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+    if (direct) {
+      opts.add(DirectWriter.DIRECT);
+    }
     if (posix()) {
       return FileChannel.open(file, opts, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("r--r--r--")));
     }
     FileChannel ch = FileChannel.open(file, opts);
     DurableFiles.makeReadOnly(file);
     return ch;
+  }
+
+  /**
+   * The writer of O_DIRECT data files, or null where the records' file system refuses O_DIRECT
+   * (tmpfs, some network file systems): found out once, by writing a probe file.
+   */
+  private DirectWriter directWriter() {
+    DirectWriter w = directWriter;
+    if (w == null) {
+      w = DirectWriter.probe(records);
+      directWriter = w;
+    }
+    return w == DirectWriter.NONE ? null : w;
+  }
+
+  /**
+   * Writes through O_DIRECT: each buffer is copied into a direct buffer aligned to the file
+   * system's block size (a few are pooled) and written at its offset, which is a multiple of
+   * {@link #BUFFER} and so aligned; the last one is padded with zeros to whole blocks, and the file
+   * then cut to its length (a size change, which the force that follows makes durable).
+   */
+  private static final class DirectWriter {
+    static final DirectWriter NONE = new DirectWriter(0);
+    /**
+     * O_DIRECT ({@code com.sun.nio.file.ExtendedOpenOption.DIRECT} of module jdk.unsupported),
+     * looked up by name: the compiler flags a direct reference as internal API. Null where absent.
+     */
+    static final java.nio.file.OpenOption DIRECT = directOption();
+
+    private static java.nio.file.OpenOption directOption() {
+      try {
+        return (java.nio.file.OpenOption) Class.forName("com.sun.nio.file.ExtendedOpenOption").getField("DIRECT").get(null);
+      } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
+        return null;
+      }
+    }
+    private final int block;
+    private final java.util.concurrent.atomic.AtomicReferenceArray<ByteBuffer> free =
+        new java.util.concurrent.atomic.AtomicReferenceArray<>(4);
+
+    private DirectWriter(int block) {
+      this.block = block;
+    }
+
+    static DirectWriter probe(Path dir) {
+      Path probe = dir.resolve(".direct-probe-" + Long.toHexString(System.nanoTime()));
+      try {
+        Files.createDirectories(dir);
+        int block = (int) Files.getFileStore(dir).getBlockSize();
+        if (DIRECT == null || block <= 0 || block > BUFFER || BUFFER % block != 0) {
+          return NONE;
+        }
+        DirectWriter w = new DirectWriter(block);
+        try (FileChannel ch = FileChannel.open(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, DIRECT)) {
+          w.writeLast(ch, ByteBuffer.wrap(new byte[] {1, 2, 3}), 0);
+          return ch.size() == 3 ? w : NONE;
+        }
+      } catch (IOException | UnsupportedOperationException e) {
+        org.slf4j.LoggerFactory.getLogger(RecordFiles.class).debug("no O_DIRECT for data files under {}: {}", dir, e.toString());
+        return NONE;
+      } finally {
+        try {
+          Files.deleteIfExists(probe);
+        } catch (IOException ignored) {
+          // a leftover probe file is harmless; the directory scan skips names starting with a dot
+        }
+      }
+    }
+
+    /**
+     * Writes {@code buf} (position 0 to limit) at {@code pos}; a length that is not a multiple of
+     * the block size can only be the file's last bytes, and is written as such.
+     */
+    void write(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+      if (buf.limit() % block != 0) {
+        writeLast(ch, buf, pos);
+      } else {
+        write(ch, buf, pos, buf.limit());
+      }
+    }
+
+    /** Writes {@code buf}'s last bytes at {@code pos}, padded to whole blocks, then cuts the file after them. */
+    void writeLast(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+      int len = buf.limit();
+      if (len == 0) {
+        ch.truncate(pos);
+        return;
+      }
+      write(ch, buf, pos, (len + block - 1) / block * block);
+      ch.truncate(pos + len);
+    }
+
+    private void write(FileChannel ch, ByteBuffer buf, long pos, int padded) throws IOException {
+      ByteBuffer d = take(padded);
+      try {
+        d.clear();
+        d.put(buf.array(), buf.arrayOffset(), buf.limit());
+        while (d.position() < padded) {
+          d.put((byte) 0);
+        }
+        d.flip();
+        AtomicFiles.writeFully(ch, d, pos);
+      } finally {
+        giveBack(d);
+      }
+    }
+
+    private ByteBuffer take(int size) {
+      for (int i = 0; i < free.length(); i++) {
+        ByteBuffer b = free.getAndSet(i, null);
+        if (b != null) {
+          if (b.capacity() >= size) {
+            return b;
+          }
+        }
+      }
+      return ByteBuffer.allocateDirect(Math.max(size, BUFFER) + block).alignedSlice(block);
+    }
+
+    private void giveBack(ByteBuffer b) {
+      for (int i = 0; i < free.length(); i++) {
+        if (free.compareAndSet(i, null, b)) {
+          return;
+        }
+      }
+    }
   }
 
   /** Whether the records' file system has POSIX permissions (asked once: the lookup is slow). */

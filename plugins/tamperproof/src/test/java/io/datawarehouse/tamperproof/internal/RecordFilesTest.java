@@ -56,7 +56,8 @@ class RecordFilesTest {
    * odd-sized pieces.
    */
   @ParameterizedTest
-  @ValueSource(ints = {0, 5, 256 * 1024 - 30, 256 * 1024, 256 * 1024 + 1, 1 << 20, (6 << 20) + 11})
+  @ValueSource(ints = {0, 5, 64 * 1024 - 40, 64 * 1024, 100_000, 256 * 1024 - 30, 256 * 1024, 256 * 1024 + 1, 1 << 20,
+      (6 << 20) + 11})
   void write_digestIsTheContentsSha256_acrossBufferBoundaries(int size) throws Exception {
     RecordFiles files = new RecordFiles(dir);
     byte[] data = new byte[size];
