@@ -34,8 +34,8 @@ public final class ConfigCommand implements Runnable {
 
   /** {@code dw config show}. */
   @Command(name = "show", mixinStandardHelpOptions = true,
-      description = {"Print the effective configuration (defaults < file < DW_* environment < options),",
-          "secrets masked, as YAML (or --json)."})
+      description = {"Print the effective configuration, secrets masked, as YAML (or --json).",
+          "Precedence: defaults < file < DW_* environment < options."})
   public static final class Show implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON instead of YAML")
     boolean json;

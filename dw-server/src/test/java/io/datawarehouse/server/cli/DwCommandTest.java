@@ -42,6 +42,16 @@ class DwCommandTest {
       assertThat(r.exit()).as("dw %s --help: %s", String.join(" ", path), r.err()).isZero();
       assertThat(r.out()).as("dw %s --help", String.join(" ", path)).startsWith("Usage: dw " + String.join(" ", path));
     }
+    // a parent's command list shows the first description line alone: it must be a whole sentence
+    for (java.util.List<String> path : paths) {
+      picocli.CommandLine cl = DwCommand.commandLine(path.get(0));
+      for (String name : path) {
+        cl = cl.getSubcommands().get(name);
+      }
+      String[] description = cl.getCommandSpec().usageMessage().description();
+      assertThat(description).as("dw %s: description", String.join(" ", path)).isNotEmpty();
+      assertThat(description[0].strip()).as("dw %s: first description line", String.join(" ", path)).endsWith(".");
+    }
   }
 
   private static void collect(picocli.CommandLine cl, java.util.List<String> path, java.util.List<java.util.List<String>> out) {

@@ -39,8 +39,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code intelligence.collections}).
  */
 @Command(name = "intel", mixinStandardHelpOptions = true,
-    description = {"The intelligence plugin: semantic search (index, search, collections),",
-        "the AI memory store (memory) and schema extraction for AutoML (schema)."},
+    description = "Semantic search (index, search, collections), the AI memory store (memory) and schema "
+        + "extraction for AutoML (schema).",
     subcommands = {IntelCommand.Index.class, IntelCommand.Search.class, IntelCommand.Collections.class,
         IntelMemoryCommand.class, IntelSchemaCommand.class})
 public final class IntelCommand implements Runnable {

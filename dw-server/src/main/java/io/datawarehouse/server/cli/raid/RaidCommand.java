@@ -386,8 +386,9 @@ public final class RaidCommand implements Runnable {
   }
 
   @Command(name = "monitor", mixinStandardHelpOptions = true,
-      description = {"Print a monitoring report signed with HMAC-SHA256 (key from --key-file),",
-          "or with --verify REPORT check a report's signature (exit 1 when it does not verify)."})
+      description = {"Print a monitoring report signed with HMAC-SHA256, or check one's signature.",
+          "The key comes from --key-file; with --verify REPORT the report's signature is checked (exit 1 when",
+          "it does not verify)."})
   static final class Monitor implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR") Path dir;
     @Option(names = "--key-file", required = true, paramLabel = "F") Path keyFile;

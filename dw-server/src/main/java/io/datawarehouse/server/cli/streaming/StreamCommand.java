@@ -119,8 +119,9 @@ public final class StreamCommand implements Runnable {
 
   /** {@code dw stream status}. */
   @Command(name = "status", mixinStandardHelpOptions = true,
-      description = {"Show the pipelines of the streaming plugin: the ones declared in the configuration",
-          "(streaming.pipelines) and their counters. Runs the plugin here over the configured bus."})
+      description = {"Show the streaming plugin's pipelines and their counters.",
+          "The pipelines are the ones declared in the configuration (streaming.pipelines); the plugin runs here",
+          "over the configured bus."})
   public static final class Status implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "one pipeline")
     String name;
