@@ -115,11 +115,17 @@ class JournalRecoveryTest {
     Files.delete(files.dataFile(ids.get(2)));
     Files.write(files.dataFile(ids.get(2)), flipped);
 
-    // verify before any open judges the files as they are, and says the journal holds the rest
+    // verify before any open reads the journal with the ledger file, changing nothing: the entries
+    // it holds are checked against the checkpoint, and the damaged data files against its copies
     VerifyReport before = TamperProofStore.verifyOffline(crash, VerifyOptions.all(), time);
-    assertThat(before.ok()).isFalse();
-    assertThat(before.incidents()).extracting(Incident::kind).contains(Incident.Kind.LEDGER_TRUNCATED);
+    assertThat(before.incidents()).isEmpty();
+    assertThat(before.ok()).isTrue();
+    assertThat(before.entriesChecked()).isEqualTo(ledgerSize);
     assertThat(before.notes()).anyMatch(n -> n.contains(Journal.FILE + " holds 13 more")); // 12 writes and a hold
+    for (String id : ids.subList(0, 3)) {
+      assertThat(before.notes()).as(id).anyMatch(n -> n.contains("record " + id) && n.contains("the next open restores the file"));
+    }
+    assertThat(Files.exists(files.dataFile(ids.get(0)))).as("the audit changed nothing").isFalse();
 
     try (TamperProofStore recovered = TamperProofStore.open(crash, TamperProofConfig.defaults(), time)) {
       assertThat(Journal.read(crash.resolve("ledger").resolve(Journal.FILE))).as("flushed after recovery").isEmpty();
@@ -171,6 +177,8 @@ class JournalRecoveryTest {
     store.flush();
     crashImage();
     truncate(crash.resolve("ledger").resolve("ledger.log"), atFlush[0]); // entries forced at the flush are gone
+    assertThat(TamperProofStore.verifyOffline(crash, VerifyOptions.all(), time).incidents()).extracting(Incident::kind)
+        .contains(Incident.Kind.LEDGER_TRUNCATED);
     assertThatThrownBy(() -> TamperProofStore.open(crash, TamperProofConfig.defaults(), time))
         .isInstanceOfSatisfying(DwException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INTEGRITY))
         .hasMessageContaining("acknowledged entries were removed");
@@ -197,6 +205,8 @@ class JournalRecoveryTest {
     System.arraycopy(alteredBytes, 0, b, at, alteredBytes.length);
     java.nio.ByteBuffer.wrap(b).putInt(at - 4, (int) crc.getValue());
     Files.write(log, b);
+    assertThat(TamperProofStore.verifyOffline(crash, VerifyOptions.all(), time).incidents()).extracting(Incident::kind)
+        .contains(Incident.Kind.LEDGER_ENTRY_ALTERED);
     assertThatThrownBy(() -> TamperProofStore.open(crash, TamperProofConfig.defaults(), time))
         .isInstanceOfSatisfying(DwException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INTEGRITY))
         .hasMessageContaining("differs from the one the journal");

@@ -102,6 +102,33 @@ public final class StoreAudit {
   private final RecordIndex index = new RecordIndex();
   private final MerkleTree tree = new MerkleTree();
   private final java.util.Map<Long, byte[]> recordEntries = new java.util.HashMap<>();
+  /** Records whose bytes a journal frame beyond {@code ledger.log} carries (offline audits only). */
+  private final java.util.Map<String, byte[]> journaledContent = new java.util.HashMap<>();
+  /**
+   * Whether a store holds the directory's lock now (in this process or another). Tried with a lock
+   * taken and let go at once; no file is created or changed.
+   */
+  private boolean openElsewhere() {
+    Path lock = dataDir.resolve("state").resolve("lock");
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.WRITE)) {
+      java.nio.channels.FileLock l = ch.tryLock();
+      if (l == null) {
+        return true;
+      }
+      l.release();
+      return false;
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      return true; // held by this process
+    } catch (java.io.IOException e) {
+      return false; // no lock file: no store has it open
+    }
+  }
+
+  /**
+   * An offline audit of a store that stopped without a close: its running marker is there and no
+   * store holds its lock.
+   */
+  private boolean uncleanStop;
   private Checkpoint lastGood;
   private long[] altered;
   private Checkpoint alteredAt;
@@ -133,7 +160,9 @@ public final class StoreAudit {
     if (!Files.isDirectory(ledgerDir)) {
       throw DwException.notFound("no tamperproof store in " + dataDir + " (it has no ledger/ directory)");
     }
-    if (o.trusted() == null && Files.exists(dataDir.resolve("state").resolve("running"))) {
+    boolean marker = o.trusted() == null && Files.exists(dataDir.resolve("state").resolve("running"));
+    uncleanStop = marker && !openElsewhere();
+    if (marker) {
       notes.add("the store is open, or was not closed cleanly: the last writes before a crash can leave files the "
           + "ledger does not name yet; open the store once (it recovers) and verify again before treating those as tampering");
     }
@@ -282,7 +311,7 @@ public final class StoreAudit {
       return;
     }
     if (o.trusted() == null) {
-      noteJournal(log);
+      mergeJournal(log);
     }
     for (AppendLog.Problem p : problems) {
       if (p.reason().contains("checksum")) {
@@ -291,7 +320,7 @@ public final class StoreAudit {
       if (p.index() >= limit) {
         continue; // a concurrent append, beyond what the running store had made durable
       }
-      if (p.index() < maxSigned) {
+      if (p.index() < maxSigned && leaves.size() < maxSigned) {
         incident(Kind.LEDGER_TRUNCATED, null, maxSigned + " entries", p.index() + " entries", log + " offset " + p.offset(),
             "the ledger ends at entry " + p.index() + " (" + p.reason() + ") but a signed checkpoint covers " + maxSigned
                 + ": acknowledged entries were cut off");
@@ -329,19 +358,68 @@ public final class StoreAudit {
   }
 
   /**
-   * Notes the journal's frames beyond what {@code ledger.log} holds. The audit judges the files as
-   * they are (a ledger file shorter than a checkpoint is reported), but after a crash such frames
-   * are acknowledged entries the file did not get yet, and the store's next open writes them there
-   * (with the data files they carry): the note says so.
+   * Reads the journal's frames as part of the ledger, without changing any file. After a crash
+   * (or a stop without close) the journal holds acknowledged entries that {@code ledger.log} did
+   * not get yet, and the bytes of the small records they wrote; the store's next open writes them
+   * there. So the audit checks those entries like the file's own (tree, checkpoints, records), and
+   * a journaled record's data file that is missing or torn is judged by the journal's copy. A
+   * frame that disagrees with the entry {@code ledger.log} holds at its index, or a journal that
+   * starts past the end of {@code ledger.log}, is an incident (the open refuses both).
    */
-  private void noteJournal(Path log) {
-    long n = leaves.size();
-    long beyond = Journal.read(ledgerDir.resolve(Journal.FILE)).stream().filter(f -> f.index() >= n).count();
-    if (beyond > 0) {
-      notes.add(log + " holds " + n + " entries; " + Journal.FILE + " holds " + beyond + " more, made durable there "
-          + "before a crash or a stop without close: opening the store writes them to the ledger file and restores the "
-          + "data files they carry");
+  private void mergeJournal(Path log) {
+    Path file = ledgerDir.resolve(Journal.FILE);
+    List<Journal.Frame> frames;
+    try {
+      frames = Journal.read(file);
+    } catch (DwException e) {
+      incident(Kind.LEDGER_DAMAGED, null, null, null, file.toString(), e.getMessage());
+      return;
     }
+    long n = leaves.size();
+    if (!frames.isEmpty() && frames.get(0).index() > n) {
+      incident(Kind.LEDGER_TRUNCATED, null, frames.get(0).index() + " entries", n + " entries", log.toString(),
+          "the ledger file ends at entry " + n + " but the journal starts at entry " + frames.get(0).index()
+              + ": entries made durable before it were cut off");
+      return;
+    }
+    long merged = 0;
+    for (Journal.Frame f : frames) {
+      long i = f.index();
+      if (i < n) {
+        if (!java.util.Arrays.equals(tree.leafHash(f.entry()), leaves.get((int) i)) && !reportedEntries.contains(i)) {
+          reportedEntries.add(i);
+          incident(Kind.LEDGER_ENTRY_ALTERED, null, null, null, log + " entry " + i,
+              "ledger entry " + i + " differs from the copy the journal made durable before it: the ledger file was altered");
+        }
+        continue;
+      }
+      visitEntry(i, -1, f.entry(), true, file);
+      if (f.recordId() != null && f.content() != null) {
+        journaledContent.put(f.recordId(), f.content());
+      }
+      merged++;
+    }
+    if (merged > 0) {
+      notes.add(log + " holds " + n + " entries; " + Journal.FILE + " holds " + merged + " more, made durable there "
+          + "before a crash or a stop without close, checked here with the others: opening the store writes them to the "
+          + "ledger file and restores the data files they carry");
+    }
+  }
+
+  /**
+   * Whether a journal frame beyond {@code ledger.log} carries {@code r}'s bytes and they verify:
+   * then a missing or torn data file is what a crash leaves, restored at the next open, and is
+   * noted instead of reported.
+   */
+  private boolean restorableFromJournal(RecordInfo r, String problem) {
+    byte[] c = journaledContent.get(r.id());
+    if (c == null || c.length != r.size()
+        || !HexFormat.of().formatHex(MerkleTree.sha256().digest(c)).equals(r.sha256())) {
+      return false;
+    }
+    notes.add("record " + r.id() + ": its data file " + problem + "; " + Journal.FILE + " holds its bytes, which verify: "
+        + "the next open restores the file");
+    return true;
   }
 
   private LedgerEvent parseEntry(long i, long offset, byte[] bytes, Path log) {
@@ -574,7 +652,8 @@ public final class StoreAudit {
       if (d == null) {
         d = files.read(r.id(), null); // the file's size is off: this names what is wrong
       }
-      if (!d.sha256().equals(r.sha256()) || d.size() != r.size()) {
+      if ((!d.sha256().equals(r.sha256()) || d.size() != r.size())
+          && !restorableFromJournal(r, "does not match (" + d.size() + " bytes, sha256 " + d.sha256() + ")")) {
         incident(Kind.DATA_MISMATCH, r.id(), r.sha256(), d.sha256(), file.toString(), "record " + r.id()
             + ": its bytes hash to " + d.sha256() + " (" + d.size() + " bytes), ledger entry " + r.ledgerIndex() + " says "
             + r.sha256() + " (" + r.size() + " bytes)");
@@ -582,6 +661,10 @@ public final class StoreAudit {
     } catch (DwException e) {
       if (!stillExists(view, r)) {
         return false;
+      }
+      if (restorableFromJournal(r, e.getCause() instanceof java.nio.file.NoSuchFileException ? "is missing"
+          : "cannot be verified (" + e.getMessage() + ")")) {
+        return true;
       }
       if (e.getCause() instanceof java.nio.file.NoSuchFileException) {
         incident(Kind.DATA_MISSING, r.id(), r.sha256(), null, file.toString(), "record " + r.id() + ": its data file is missing");
@@ -622,6 +705,14 @@ public final class StoreAudit {
     if (problem == null) {
       problem = "says sha256 " + meta.sha256() + ", retained until " + meta.retainUntil() + ", hold " + meta.legalHold()
           + " as of entry " + meta.lastChange();
+    }
+    if (uncleanStop) {
+      // metadata files are written behind the ledger, unforced: after a crash any may be stale or
+      // missing, and the next open rewrites them all from the ledger (the authority)
+      notes.add("record " + r.id() + ": its metadata file is " + problem + " (the ledger says sha256 " + r.sha256()
+          + " as of entry " + r.lastChange() + "); the store stopped without a close, and the next open rewrites it "
+          + "from the ledger");
+      return;
     }
     incident(Kind.METADATA_MISMATCH, r.id(), "sha256 " + r.sha256() + " as of entry " + r.lastChange(),
         meta == null ? null : "sha256 " + meta.sha256() + " as of entry " + meta.lastChange(), file.toString(),
