@@ -80,6 +80,18 @@ public final class RecordFiles {
   private volatile DirectWriter directWriter;
 
   public RecordFiles(Path dataDir) {
+    this(dataDir, true);
+  }
+
+  /**
+   * {@link #RecordFiles(Path)}, with O_DIRECT for large forced writes only when {@code directIo}
+   * (and the file system allows it); tests use {@code false} to cover the page-cache path on any
+   * machine.
+   */
+  RecordFiles(Path dataDir, boolean directIo) {
+    if (!directIo) {
+      this.directWriter = DirectWriter.NONE;
+    }
     this.records = dataDir.resolve("records");
     this.quarantine = dataDir.resolve("quarantine");
     for (int i = 0; i < dirs.length; i++) {
@@ -377,6 +389,11 @@ public final class RecordFiles {
     FileChannel ch = FileChannel.open(file, opts);
     DurableFiles.makeReadOnly(file);
     return ch;
+  }
+
+  /** Whether large forced writes go through O_DIRECT here (found out at the first such write). */
+  boolean directIo() {
+    return directWriter() != null;
   }
 
   /**

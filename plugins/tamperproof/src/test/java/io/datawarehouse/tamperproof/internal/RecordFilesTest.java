@@ -59,9 +59,21 @@ class RecordFilesTest {
   @ValueSource(ints = {0, 5, 64 * 1024 - 40, 64 * 1024, 100_000, 256 * 1024 - 30, 256 * 1024, 256 * 1024 + 1, 1 << 20,
       (6 << 20) + 11})
   void write_digestIsTheContentsSha256_acrossBufferBoundaries(int size) throws Exception {
-    RecordFiles files = new RecordFiles(dir);
     byte[] data = new byte[size];
     new SplittableRandom(size + 1).nextBytes(data);
+    // with O_DIRECT where this file system allows it, and through the page cache
+    for (boolean direct : new boolean[] {true, false}) {
+      RecordFiles files = new RecordFiles(dir.resolve("direct-" + direct), direct);
+      if (!direct) {
+        assertThat(files.directIo()).isFalse();
+      } else if (Files.getFileStore(dir).type().equals("ext4")) {
+        assertThat(files.directIo()).as("O_DIRECT on ext4").isTrue();
+      }
+      writeAndCheck(files, data, size);
+    }
+  }
+
+  private void writeAndCheck(RecordFiles files, byte[] data, int size) throws Exception {
     for (boolean announced : new boolean[] {true, false}) {
       String id = "w" + size + announced;
       // a stream that hands out odd-sized pieces, as a socket would
@@ -87,9 +99,14 @@ class RecordFilesTest {
   @ParameterizedTest
   @ValueSource(ints = {1000, 256 * 1024 + 1, (3 << 20) + 5})
   void refusedContent_leavesNoFile(int size) throws Exception {
-    RecordFiles files = new RecordFiles(dir);
     byte[] data = new byte[size];
     new SplittableRandom(size).nextBytes(data);
+    for (boolean direct : new boolean[] {true, false}) {
+      refusals(new RecordFiles(dir.resolve("direct-" + direct), direct), data, size);
+    }
+  }
+
+  private void refusals(RecordFiles files, byte[] data, int size) throws Exception {
     // over the limit, length not announced
     assertThatThrownBy(() -> files.write("big" + size, new ByteArrayInputStream(data), size - 1, -1))
         .isInstanceOf(DwException.class)
