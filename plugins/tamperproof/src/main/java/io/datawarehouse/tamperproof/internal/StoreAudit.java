@@ -105,26 +105,6 @@ public final class StoreAudit {
   /** Records whose bytes a journal frame beyond {@code ledger.log} carries (offline audits only). */
   private final java.util.Map<String, byte[]> journaledContent = new java.util.HashMap<>();
   /**
-   * Whether a store holds the directory's lock now (in this process or another). Tried with a lock
-   * taken and let go at once; no file is created or changed.
-   */
-  private boolean openElsewhere() {
-    Path lock = dataDir.resolve("state").resolve("lock");
-    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.WRITE)) {
-      java.nio.channels.FileLock l = ch.tryLock();
-      if (l == null) {
-        return true;
-      }
-      l.release();
-      return false;
-    } catch (java.nio.channels.OverlappingFileLockException e) {
-      return true; // held by this process
-    } catch (java.io.IOException e) {
-      return false; // no lock file: no store has it open
-    }
-  }
-
-  /**
    * An offline audit of a store that stopped without a close: its running marker is there and no
    * store holds its lock.
    */
@@ -183,6 +163,26 @@ public final class StoreAudit {
     VerifyReport report = new VerifyReport(incidents.isEmpty(), counts[0], counts[1], leaves.size(), checkpointsChecked,
         incidents, notes, Duration.ofNanos(time.nanoTime() - t0));
     return new Result(report, index, leaves.size());
+  }
+
+  /**
+   * Whether a store holds the directory's lock now (in this process or another). Tried with a lock
+   * taken and let go at once; no file is created or changed.
+   */
+  private boolean openElsewhere() {
+    Path lock = dataDir.resolve("state").resolve("lock");
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.WRITE)) {
+      java.nio.channels.FileLock l = ch.tryLock();
+      if (l == null) {
+        return true;
+      }
+      l.release();
+      return false;
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      return true; // held by this process
+    } catch (java.io.IOException e) {
+      return false; // no lock file: no store has it open
+    }
   }
 
   // -- key ------------------------------------------------------------------------------------
@@ -392,6 +392,11 @@ public final class StoreAudit {
               "ledger entry " + i + " differs from the copy the journal made durable before it: the ledger file was altered");
         }
         continue;
+      }
+      if (i != leaves.size()) { // frames follow each other; anything else is damage the open refuses too
+        incident(Kind.LEDGER_DAMAGED, null, leaves.size() + "", i + "", file.toString(),
+            "the journal's frame for entry " + i + " follows entry " + (leaves.size() - 1) + ": frames are missing or moved");
+        break;
       }
       visitEntry(i, -1, f.entry(), true, file);
       if (f.recordId() != null && f.content() != null) {
