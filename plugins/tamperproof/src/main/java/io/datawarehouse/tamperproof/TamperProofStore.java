@@ -51,9 +51,11 @@ import org.slf4j.LoggerFactory;
  * <p>Design. The {@linkplain Ledger ledger} is the only authority: every change (write, hold,
  * retention change, delete, audit read, policy change, scan, repair, recovery) is an entry, and the
  * state of every record is what replaying the entries gives ({@link RecordIndex}). Record bytes live
- * in read-only data files ({@link RecordFiles}); a write is acknowledged once its data file and then
- * its WRITE entry are durable, in that order, so the ledger never names bytes that are not on disk;
- * the entry is the commit point, and a data file without one is an interrupted write.
+ * in read-only data files ({@link RecordFiles}); a write is acknowledged once its bytes and then its
+ * WRITE entry are durable, in that order, so the ledger never names bytes that are not on disk: a
+ * large record's in its forced data file, a small one's in the ledger journal's frame beside the
+ * entry (its data file is written behind the writer and forced before the journal is emptied); the
+ * entry is the commit point, and a data file without one is an interrupted write.
  * Metadata files next to the data are a readable view of the ledger's state, rebuilt when missing
  * or stale. Checkpoints are signed every {@code checkpoint.everyEntries} entries or {@code
  * checkpoint.interval}, on {@link #checkpoint()} and on close.
@@ -116,30 +118,155 @@ public final class TamperProofStore implements AutoCloseable {
     this.highWater = highWater;
     this.files = new RecordFiles(dir);
     this.lastCheckpointNanos = time.nanoTime();
-    ledger.onJournalReset(files::force);
+    ledger.onJournalReset(ids -> {
+      for (String id : ids) {
+        ensureDataFile(id); // the journal holds its only copy until its data file is written and forced
+      }
+      files.force(ids);
+    });
   }
 
   /**
-   * Writes records' metadata files behind the callers, in submission order: they are derived from
-   * the ledger (rebuilt from it after a crash, compared with it by every scan), so the write path
-   * does not wait for their four system calls. One thread, so a record's metadata files are written
-   * in the order of its changes; {@link #settle} waits for it, and scans, deletions, flushes and
-   * close call it first.
+   * Write records' metadata files, and the data files of small records ({@link #writeBehind}),
+   * behind the callers: metadata files are derived from the ledger (rebuilt from it after a crash,
+   * compared with it by every scan) and a small record's bytes are in the journal, so the write path
+   * does not wait for their system calls. Creating a file mostly waits for the file system, so two
+   * threads share the work, each record's files always on the same one (chosen by its id), so a
+   * record's metadata files are written in the order of its changes; {@link #settle} waits for
+   * both, and scans, deletions, flushes and close call it first.
    */
-  private final java.util.concurrent.ExecutorService behind = java.util.concurrent.Executors.newSingleThreadExecutor(
-      Thread.ofPlatform().daemon().name("dw-tamperproof-behind").factory());
+  private final java.util.concurrent.ExecutorService[] behind = {behindThread(0), behindThread(1)};
+
+  private static java.util.concurrent.ExecutorService behindThread(int i) {
+    return java.util.concurrent.Executors.newSingleThreadExecutor(
+        Thread.ofPlatform().daemon().name("dw-tamperproof-behind-" + i).factory());
+  }
+
+  /** The thread that writes record {@code id}'s files behind the callers. */
+  private java.util.concurrent.ExecutorService behindFor(String id) {
+    return behind[id.hashCode() & 1];
+  }
 
   /** Waits until everything handed to {@link #behind} so far is written. */
   private void settle() {
+    List<java.util.concurrent.Future<?>> done = new ArrayList<>(behind.length);
     try {
-      behind.submit(() -> { }).get();
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // closed: nothing runs behind any more
+      for (java.util.concurrent.ExecutorService b : behind) {
+        try {
+          done.add(b.submit(() -> { }));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          // closed: nothing runs behind any more
+        }
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get();
+      }
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException(e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw DwException.of(ErrorCode.UNAVAILABLE, "interrupted while waiting for metadata files to be written", e);
+    }
+  }
+
+  /**
+   * Waits until the files handed to the threads behind the callers so far (metadata files, small
+   * records' data files) are written, not forced: for tests that look at the files.
+   */
+  void awaitWritesBehind() {
+    settle();
+  }
+
+  /** Stops the threads of {@link #behind} once they have done what they hold; whether they did in time. */
+  private boolean stopBehind(long seconds) throws InterruptedException {
+    for (java.util.concurrent.ExecutorService b : behind) {
+      b.shutdown();
+    }
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    for (java.util.concurrent.ExecutorService b : behind) {
+      if (!b.awaitTermination(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Journaled records whose data file is not written yet, by id: {@link #writeBehind} queues the
+   * write on {@link #behind}, and whoever needs the file first ({@link #ensureDataFile}: a read, a
+   * verification, a deletion, the journal's reset) writes it if the queue has not yet.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<String, UnwrittenData> unwritten =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  /** Bytes held in {@link #unwritten}; past {@link #UNWRITTEN_MAX} a writer writes its own data file. */
+  private final java.util.concurrent.atomic.AtomicLong unwrittenBytes = new java.util.concurrent.atomic.AtomicLong();
+  private static final long UNWRITTEN_MAX = 32L << 20;
+
+  /** A journaled record's bytes until its data file is written (once, by whoever comes first). */
+  private final class UnwrittenData {
+    private final String id;
+    private final byte[] content;
+    private boolean written;
+
+    UnwrittenData(String id, byte[] content) {
+      this.id = id;
+      this.content = content;
+      unwrittenBytes.addAndGet(content.length);
+    }
+
+    /** Writes the data file (unforced) unless done; on failure nothing changes and the next call tries again. */
+    synchronized void write() {
+      if (written) {
+        return;
+      }
+      files.write(id, new ByteArrayInputStream(content), Long.MAX_VALUE, content.length, false);
+      written = true;
+      unwritten.remove(id, this);
+      unwrittenBytes.addAndGet(-content.length);
+    }
+  }
+
+  /**
+   * Queues the writing of a journaled record's data file behind the caller; when too many bytes wait
+   * already (or the queue is closed), writes it now.
+   */
+  private void writeBehind(UnwrittenData d) {
+    if (unwrittenBytes.get() > UNWRITTEN_MAX) {
+      d.write();
+      return;
+    }
+    try {
+      behindFor(d.id).execute(() -> {
+        try {
+          d.write();
+        } catch (RuntimeException e) {
+          LOG.warn("record {}: cannot write its data file yet ({}); the journal keeps its bytes until it is written",
+              d.id, e.getMessage());
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      d.write();
+    }
+  }
+
+  /**
+   * Makes sure record {@code id}'s data file is on disk (not necessarily forced): a small record's
+   * file is written behind its writer, and code that reads the file without this store (the remote
+   * copier) calls this first. Does nothing for other records.
+   *
+   * @throws DwException UNAVAILABLE when the file cannot be written (the journal still holds the bytes)
+   */
+  public void ensureDataFile(String id) {
+    UnwrittenData d = unwritten.get(id);
+    if (d != null) {
+      d.write();
+    }
+  }
+
+  /** {@link #ensureDataFile} for every journaled record whose data file is still queued. */
+  private void ensureAllData() {
+    for (UnwrittenData d : unwritten.values()) {
+      d.write();
     }
   }
 
@@ -215,7 +342,9 @@ public final class TamperProofStore implements AutoCloseable {
       AtomicFiles.write(store.dir.resolve(RUNNING_MARKER), new byte[] {1});
       return store;
     } catch (RuntimeException e) {
-      store.behind.shutdown();
+      for (java.util.concurrent.ExecutorService b : store.behind) {
+        b.shutdown();
+      }
       ledger.closeKeepingJournal();
       throw e;
     }
@@ -421,6 +550,7 @@ public final class TamperProofStore implements AutoCloseable {
       lock.unlock();
     }
     boolean committed = false;
+    UnwrittenData pending = null;
     try {
       // small records travel in the ledger's journal frame: one force makes bytes and entry durable
       byte[] inline = null;
@@ -439,10 +569,21 @@ public final class TamperProofStore implements AutoCloseable {
       } catch (IOException e) {
         throw DwException.of(ErrorCode.UNAVAILABLE, "cannot read the content of record " + id + ": " + e.getMessage(), e);
       }
-      // a journaled record's data file is written unforced; the journal frame makes it durable
-      RecordFiles.Digest digest = inline != null
-          ? files.write(id, new ByteArrayInputStream(inline), config.maxRecordSize(), length, false)
-          : files.write(id, rest, config.maxRecordSize(), length);
+      // a journaled record's data file is written behind the caller, unforced: the journal frame,
+      // which carries its bytes, makes it durable, and whatever reads the file first makes sure it
+      // is written (ensureDataFile); registered before the entry, so a journal flush finds it
+      RecordFiles.Digest digest;
+      if (inline != null) {
+        digest = RecordFiles.digestOf(id, inline, config.maxRecordSize(), length);
+        if (files.exists(id)) {
+          throw DwException.of(ErrorCode.ALREADY_EXISTS, "a data file for record " + id + " exists already: "
+              + files.dataFile(id));
+        }
+        pending = new UnwrittenData(id, inline);
+        unwritten.put(id, pending);
+      } else {
+        digest = files.write(id, rest, config.maxRecordSize(), length);
+      }
       byte[] journaled = inline;
       RecordInfo info;
       long entry;
@@ -456,6 +597,9 @@ public final class TamperProofStore implements AutoCloseable {
         entry = append(e, id, journaled);
         committed = true;
         info = index.get(id);
+        if (pending != null) {
+          writeBehind(pending);
+        }
         writeMeta(info);
       } finally {
         lock.unlock();
@@ -467,6 +611,9 @@ public final class TamperProofStore implements AutoCloseable {
       return info;
     } finally {
       release(id);
+      if (!committed && pending != null) {
+        unwritten.remove(id, pending);
+      }
       if (!committed && files.exists(id) && index.get(id) == null) {
         files.delete(id);
       }
@@ -474,9 +621,9 @@ public final class TamperProofStore implements AutoCloseable {
   }
 
   /**
-   * Records up to this size are written to their data file unforced and made durable by their
-   * ledger entry's journal frame, which carries their bytes; larger ones are forced to their data
-   * file before the entry is written.
+   * Records up to this size are made durable by their ledger entry's journal frame, which carries
+   * their bytes, and written to their data file (unforced) behind the writer; larger ones are forced
+   * to their data file before the entry is written.
    */
   static final int JOURNALED_MAX = 64 << 10;
 
@@ -592,6 +739,7 @@ public final class TamperProofStore implements AutoCloseable {
    */
   public byte[] read(String id) {
     RecordInfo r = live(id);
+    ensureDataFile(id);
     if (r.size() > MAX_IN_MEMORY) {
       throw DwException.of(ErrorCode.FAILED_PRECONDITION, "record " + id + " has " + r.size()
           + " bytes, too many to return in memory: read it to a file");
@@ -616,6 +764,7 @@ public final class TamperProofStore implements AutoCloseable {
    */
   public RecordInfo verifyContent(String id) {
     RecordInfo r = live(id);
+    ensureDataFile(id);
     RecordFiles.Digest d = files.verify(id, r.size());
     verifyDigest(r, d != null ? d : files.read(id, null));
     return r;
@@ -627,6 +776,7 @@ public final class TamperProofStore implements AutoCloseable {
    */
   public RecordInfo readTo(String id, Path target) {
     RecordInfo r = live(id);
+    ensureDataFile(id);
     Path abs = target.toAbsolutePath();
     Path tmp = abs.resolveSibling(".dwtmp-" + abs.getFileName() + "-" + Long.toHexString(random.nextLong()));
     try {
@@ -793,7 +943,8 @@ public final class TamperProofStore implements AutoCloseable {
     }
     try {
       sync(entry);
-      settle(); // a metadata file still queued for this record must not be written after the deletion
+      ensureDataFile(id); // a data file still queued must not be written after the deletion
+      settle(); // nor a metadata file
       files.delete(id);
     } finally {
       release(id);
@@ -1058,6 +1209,7 @@ public final class TamperProofStore implements AutoCloseable {
       lock.unlock();
     }
     try {
+      ensureDataFile(id);
       Path evidence = files.restore(id, copy, r.sha256(), r.size());
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("source", source);
@@ -1115,8 +1267,10 @@ public final class TamperProofStore implements AutoCloseable {
     scanning.lock();
     try {
       settle(); // metadata files queued before the scan are on disk when it compares them
+      StoreAudit.Trusted trusted = trusted();
+      ensureAllData(); // every record the trusted ledger holds has its data file (registered before its entry)
       StoreAudit.Options o = new StoreAudit.Options(null, null, null, limiter(time, config.scanRateLimit()),
-          progress(progress), trusted(), r -> {
+          progress(progress), trusted, r -> {
             lock.lock();
             try {
               RecordInfo now = index.get(r.id());
@@ -1167,6 +1321,7 @@ public final class TamperProofStore implements AutoCloseable {
    */
   public VerifyReport verify(String id) {
     RecordInfo r = info(id);
+    ensureDataFile(id);
     StoreAudit.Options o = new StoreAudit.Options(null, null, id, RateLimiter.unlimited(time), null, trusted(), null);
     VerifyReport report = StoreAudit.run(dir, o, time).report();
     List<Incident> incidents = new ArrayList<>(report.incidents());
@@ -1254,7 +1409,7 @@ public final class TamperProofStore implements AutoCloseable {
       public boolean inFlight(String id) {
         lock.lock();
         try {
-          return reserved.contains(id);
+          return reserved.contains(id) || unwritten.containsKey(id);
         } finally {
           lock.unlock();
         }
@@ -1362,7 +1517,7 @@ public final class TamperProofStore implements AutoCloseable {
   /** Writes {@code r}'s metadata file behind the caller (who holds the lock, so changes queue in order). */
   private void writeMeta(RecordInfo r) {
     try {
-      behind.execute(() -> {
+      behindFor(r.id()).execute(() -> {
         try {
           files.writeMeta(r);
         } catch (RuntimeException e) {
@@ -1416,6 +1571,7 @@ public final class TamperProofStore implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    boolean keepJournal = failed != null;
     try {
       if (failed == null) {
         checkpoint();
@@ -1427,16 +1583,19 @@ public final class TamperProofStore implements AutoCloseable {
       }
     } catch (IOException e) {
       LOG.warn("cannot remove {}: {}", dir.resolve(RUNNING_MARKER), e.getMessage());
+    } catch (RuntimeException e) {
+      // a data file that cannot be written (or forced): the journal keeps its bytes for the next open
+      keepJournal = true;
+      LOG.error("{}: closing without emptying the ledger's journal ({}); the next open replays it", dir, e.getMessage());
     } finally {
-      behind.shutdown();
       try {
-        if (!behind.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!stopBehind(30)) {
           LOG.warn("{}: metadata files still being written at close; a restart rewrites them", dir);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      if (failed == null) {
+      if (!keepJournal) {
         ledger.close();
       } else {
         ledger.closeKeepingJournal();

@@ -221,6 +221,7 @@ class TamperProofStoreTest {
   void read_dataFileChangedByOneByte_failsWithIntegrityNamingTheRecord() throws Exception {
     open();
     RecordInfo r = store.write(DATA, days(1, null), ALICE);
+    store.flush(); // a small record's data file is written behind the write
     Path f = new RecordFiles(dir).dataFile(r.id());
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
     byte[] b = Files.readAllBytes(f);
@@ -269,6 +270,7 @@ class TamperProofStoreTest {
     RecordInfo kept = store.write(DATA, days(1, null), ALICE);
     RecordInfo gone = store.write(DATA, days(1, null), ALICE);
     time.advance(Duration.ofDays(2));
+    store.flush(); // small records' data files are written behind the writes
     Path goneFile = new RecordFiles(dir).dataFile(gone.id());
     byte[] goneBytes = Files.readAllBytes(goneFile);
     store.delete(gone.id(), ALICE, "over");

@@ -257,6 +257,10 @@ public final class RecordFiles {
       }
       return new Digest(HexFormat.of().formatHex(sha.digest()), size);
     } catch (FileAlreadyExistsException e) {
+      if (!target.toString().equals(e.getFile())) { // the record's directory: a file is in its way
+        throw DwException.of(ErrorCode.UNAVAILABLE, "cannot write record " + id + " to " + target + ": " + e.getFile()
+            + " exists and is not a directory", e);
+      }
       throw DwException.of(ErrorCode.ALREADY_EXISTS, "a data file for record " + id + " exists already: " + target, e);
     } catch (IOException | RuntimeException e) {
       if (created) {
@@ -271,6 +275,30 @@ public final class RecordFiles {
       }
       throw DwException.of(ErrorCode.UNAVAILABLE, "cannot write record " + id + " to " + target + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The digest of content held whole in memory, after the checks {@link #write(String, InputStream,
+   * long, long, boolean)} applies while writing (the size limit, the announced length), with the
+   * same errors; for a record whose data file is written later from these bytes.
+   *
+   * @param expectedSize the announced length, or -1
+   * @throws DwException INVALID_ARGUMENT when {@code content} breaks the limit or the announced length
+   */
+  public static Digest digestOf(String id, byte[] content, long maxSize, long expectedSize) {
+    if (content.length > maxSize) {
+      throw DwException.invalidArgument("record " + id + " is larger than the limit of " + maxSize + " bytes (maxRecordSize)");
+    }
+    if (expectedSize >= 0 && content.length > expectedSize) {
+      throw longer(id, expectedSize);
+    }
+    if (expectedSize >= 0 && content.length < expectedSize) {
+      throw DwException.invalidArgument("record " + id + ": the content ended after " + content.length + " of the "
+          + expectedSize + " bytes announced");
+    }
+    MessageDigest sha = sha256();
+    sha.update(content);
+    return new Digest(HexFormat.of().formatHex(sha.digest()), content.length);
   }
 
   private static DwException longer(String id, long expectedSize) {

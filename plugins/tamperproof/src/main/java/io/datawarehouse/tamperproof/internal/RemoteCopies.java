@@ -192,6 +192,7 @@ public final class RemoteCopies implements AutoCloseable {
     }
     RemoteWormTarget.Copy copy;
     try {
+      store.ensureDataFile(id); // a small record's data file may still be queued
       copy = target.copy(r); // with the hold and retention as of r.lastChange()
       if (copy == null) {
         return;
