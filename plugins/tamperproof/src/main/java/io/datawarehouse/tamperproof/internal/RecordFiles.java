@@ -174,8 +174,8 @@ public final class RecordFiles {
         created = true;
         int cap = expectedSize >= 0 ? (int) Math.min(BUFFER, headerLen + expectedSize) : BUFFER;
         // content of more than one buffer is hashed on a second thread, one buffer behind the
-        // writes (and the last one beside the force): two buffers, each refilled only once the
-        // hash of what it held is done
+        // writes (the last full buffer's beside the force, the bytes after it once the force is
+        // done): two buffers, each refilled only once the hash of what it held is done
         boolean pipelined = expectedSize < 0 || headerLen + expectedSize > BUFFER;
         ByteBuffer buf = ByteBuffer.allocate(Math.max(cap, headerLen)).order(ByteOrder.BIG_ENDIAN);
         ByteBuffer spare = pipelined ? ByteBuffer.allocate(buf.capacity()) : null;
@@ -235,9 +235,8 @@ public final class RecordFiles {
                 + expectedSize + " bytes announced");
           }
           buf.flip();
-          if (hasher != null && buf.limit() > contentFrom) {
-            hasher.hash(buf.array(), contentFrom, buf.limit() - contentFrom);
-          }
+          int tailFrom = contentFrom;
+          int tailLen = buf.limit() - contentFrom;
           if (directWriter != null) {
             directWriter.writeLast(ch, buf, pos);
           } else {
@@ -247,7 +246,10 @@ public final class RecordFiles {
             AtomicFiles.writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(0, size), headerLen - 8);
           }
           if (durable) {
-            forceWithDirectory(ch, dir);
+            forceWithDirectory(ch, dir); // while the hash of the buffer before runs on
+          }
+          if (hasher != null && tailLen > 0) {
+            hasher.hash(buf.array(), tailFrom, tailLen); // after it: hashing the last bytes waits for it
           }
         } finally {
           if (hasher != null) {
