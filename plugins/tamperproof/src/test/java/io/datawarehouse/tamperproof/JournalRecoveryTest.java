@@ -148,6 +148,22 @@ class JournalRecoveryTest {
   }
 
   @Test
+  void journaledDataFileNotWrittenYet_isANoteOfflineAndRestoredByTheOpen() throws Exception {
+    Map<String, byte[]> written = writeAfterFlush(new long[1]);
+    crashImage(); // ledger.log has every entry (written unforced after the journal's force)
+    String id = written.keySet().iterator().next(); // 1 byte: journaled
+    Files.delete(new RecordFiles(crash).dataFile(id)); // as if its write behind the writer had not run yet
+
+    VerifyReport offline = TamperProofStore.verifyOffline(crash, VerifyOptions.all(), time);
+    assertThat(offline.incidents()).isEmpty();
+    assertThat(offline.notes()).anyMatch(n -> n.contains("record " + id) && n.contains("the next open restores the file"));
+    try (TamperProofStore recovered = TamperProofStore.open(crash, TamperProofConfig.defaults(), time)) {
+      assertThat(recovered.read(id)).isEqualTo(written.get(id));
+      assertThat(recovered.scan(null).ok()).isTrue();
+    }
+  }
+
+  @Test
   void nothingLost_reopensWithoutRecoveryEntries() throws Exception {
     Map<String, byte[]> written = writeAfterFlush(new long[1]);
     crashImage();

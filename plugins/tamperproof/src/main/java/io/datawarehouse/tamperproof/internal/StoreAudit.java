@@ -362,7 +362,9 @@ public final class StoreAudit {
    * (or a stop without close) the journal holds acknowledged entries that {@code ledger.log} did
    * not get yet, and the bytes of the small records they wrote; the store's next open writes them
    * there. So the audit checks those entries like the file's own (tree, checkpoints, records), and
-   * a journaled record's data file that is missing or torn is judged by the journal's copy. A
+   * a journaled record's data file that is missing or torn is judged by the journal's copy (also
+   * when its entry reached {@code ledger.log}: the data file of a small record is written behind its
+   * writer, and the open restores it from any frame of the journal). A
    * frame that disagrees with the entry {@code ledger.log} holds at its index, or a journal that
    * starts past the end of {@code ledger.log}, is an incident (the open refuses both).
    */
@@ -386,10 +388,16 @@ public final class StoreAudit {
     for (Journal.Frame f : frames) {
       long i = f.index();
       if (i < n) {
-        if (!java.util.Arrays.equals(tree.leafHash(f.entry()), leaves.get((int) i)) && !reportedEntries.contains(i)) {
-          reportedEntries.add(i);
-          incident(Kind.LEDGER_ENTRY_ALTERED, null, null, null, log + " entry " + i,
-              "ledger entry " + i + " differs from the copy the journal made durable before it: the ledger file was altered");
+        if (!java.util.Arrays.equals(tree.leafHash(f.entry()), leaves.get((int) i))) {
+          if (!reportedEntries.contains(i)) {
+            reportedEntries.add(i);
+            incident(Kind.LEDGER_ENTRY_ALTERED, null, null, null, log + " entry " + i,
+                "ledger entry " + i + " differs from the copy the journal made durable before it: the ledger file was altered");
+          }
+        } else if (f.recordId() != null && f.content() != null) {
+          // the entry reached ledger.log, its record's data file maybe not yet (it is written
+          // behind the writer, and forced only before the journal is emptied)
+          journaledContent.put(f.recordId(), f.content());
         }
         continue;
       }
