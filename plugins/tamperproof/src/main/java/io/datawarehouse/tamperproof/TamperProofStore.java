@@ -220,6 +220,20 @@ public final class TamperProofStore implements AutoCloseable {
         return;
       }
       files.write(id, new ByteArrayInputStream(content), Long.MAX_VALUE, content.length, false);
+      done();
+    }
+
+    /**
+     * Drops the bytes of a write that was not committed (its entry never appended); waits for a
+     * write of the file already under way, which the caller then deletes.
+     */
+    synchronized void discard() {
+      if (!written) {
+        done();
+      }
+    }
+
+    private void done() {
       written = true;
       unwritten.remove(id, this);
       unwrittenBytes.addAndGet(-content.length);
@@ -610,10 +624,10 @@ public final class TamperProofStore implements AutoCloseable {
       maybeCheckpoint();
       return info;
     } finally {
-      release(id);
       if (!committed && pending != null) {
-        unwritten.remove(id, pending);
+        pending.discard(); // a scan may have written its file meanwhile: deleted below
       }
+      release(id);
       if (!committed && files.exists(id) && index.get(id) == null) {
         files.delete(id);
       }
