@@ -35,8 +35,13 @@ import java.util.SplittableRandom;
  * a plain file, read it whole into a reused buffer, close it, SHA-256 the bytes; against the same
  * baseline. No store is involved.
  *
+ * <p>{@code segmentread} is the floor of a store that packs small records into one shared file
+ * read through a mapping (a design the store does not have: see the README's Limits): every
+ * record's bytes laid end to end in one file, mapped once; each operation copies one record out of
+ * the mapping into a reused buffer and hashes it. No store is involved.
+ *
  * <p>Run: {@code java -Xms2g -Xmx2g -XX:+AlwaysPreTouch -cp dw-bench/target/benchmarks.jar
- * io.datawarehouse.bench.tamperproof.WormInterleaved write|verify|check|plainread SIZE ROUNDS}. The
+ * io.datawarehouse.bench.tamperproof.WormInterleaved write|verify|check|plainread|segmentread SIZE ROUNDS}. The
  * pre-touched heap matters for {@code verify}: it returns a new array per record, and in a fresh
  * heap each new page of it costs a page fault (on some machines more than the whole 4 KiB read),
  * which a server that has run for a while no longer pays.
@@ -52,13 +57,14 @@ public final class WormInterleaved {
   private WormInterleaved() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 3 || !List.of("write", "verify", "check", "plainread").contains(args[0])) {
-      System.err.println("usage: WormInterleaved write|verify|check|plainread SIZE ROUNDS");
+    if (args.length != 3 || !List.of("write", "verify", "check", "plainread", "segmentread").contains(args[0])) {
+      System.err.println("usage: WormInterleaved write|verify|check|plainread|segmentread SIZE ROUNDS");
       System.exit(2);
     }
     boolean write = args[0].equals("write");
     boolean check = args[0].equals("check");
     boolean plainRead = args[0].equals("plainread");
+    boolean segmentRead = args[0].equals("segmentread");
     int size = Integer.parseInt(args[1]);
     int rounds = Integer.parseInt(args[2]);
     byte[] data = new byte[size];
@@ -84,6 +90,20 @@ public final class WormInterleaved {
         Files.write(plain[i], data);
       }
       ByteBuffer readBuf = ByteBuffer.allocate(size + 1);
+      java.nio.MappedByteBuffer segment = null;
+      if (segmentRead) {
+        Path seg = dir.resolve("segment");
+        try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+            StandardOpenOption.READ)) {
+          for (Path p : plain) {
+            ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(p));
+            while (b.hasRemaining()) {
+              ch.write(b);
+            }
+          }
+          segment = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
+        }
+      }
       long files = 0;
       int next = 0;
       for (int r = -WARMUP_ROUNDS; r < rounds; r++) {
@@ -93,6 +113,10 @@ public final class WormInterleaved {
           int i = next++ & (ids.length - 1);
           if (plainRead) {
             sink += readAndHash(plain[i], readBuf, sha);
+          } else if (segmentRead) {
+            segment.get(i * size, readBuf.array(), 0, size); // at most 64 records of 1 MiB: an int offset
+            sha.update(readBuf.array(), 0, size);
+            sink += sha.digest()[0];
           } else {
             String id = ids[i];
             sink += write ? store.write(data, options, caller).size()
