@@ -321,13 +321,11 @@ public final class RecordFiles {
     }
     Set<Path> dirsToForce = new java.util.HashSet<>();
     java.util.List<java.util.concurrent.Future<?>> pending = new java.util.ArrayList<>(ids.size());
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-        Math.min(ids.size(), FORCE_THREADS), Thread.ofPlatform().daemon().name("dw-tamperproof-force-", 0).factory());
     try {
       for (String id : ids) {
         Path file = dataFile(id);
         dirsToForce.add(file.getParent());
-        pending.add(pool.submit(() -> {
+        pending.add(FORCE_POOL.submit(() -> {
           try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ch.force(false);
           } catch (java.nio.file.NoSuchFileException gone) {
@@ -337,7 +335,7 @@ public final class RecordFiles {
         }));
       }
       for (Path d : dirsToForce) {
-        pending.add(pool.submit(() -> {
+        pending.add(FORCE_POOL.submit(() -> {
           AtomicFiles.fsyncDirectory(d);
           return null;
         }));
@@ -358,13 +356,26 @@ public final class RecordFiles {
       }
     } catch (java.util.concurrent.ExecutionException e) {
       throw DwException.of(ErrorCode.UNAVAILABLE, "cannot force record files to disk: " + e.getCause().getMessage(), e.getCause());
-    } finally {
-      pool.shutdown();
     }
   }
 
   /** Threads {@link #force(java.util.List)} forces files from. */
   private static final int FORCE_THREADS = 16;
+
+  /**
+   * The threads that force files, shared by every store of the process: up to {@link
+   * #FORCE_THREADS}, each ending after 30 s without work (a pool made per flush cost about a
+   * millisecond of thread starts each time).
+   */
+  private static final java.util.concurrent.ExecutorService FORCE_POOL = forcePool();
+
+  private static java.util.concurrent.ExecutorService forcePool() {
+    java.util.concurrent.ThreadPoolExecutor p = new java.util.concurrent.ThreadPoolExecutor(FORCE_THREADS, FORCE_THREADS,
+        30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+        Thread.ofPlatform().daemon().name("dw-tamperproof-force-", 0).factory());
+    p.allowCoreThreadTimeOut(true);
+    return p;
+  }
 
   /**
    * Forces {@code ch}'s content and {@code dir} (which holds its entry) to disk, the two at once: the
