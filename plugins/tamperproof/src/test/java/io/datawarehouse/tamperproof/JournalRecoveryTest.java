@@ -277,6 +277,34 @@ class JournalRecoveryTest {
   }
 
   @Test
+  void closeWhileADataFileCannotBeWritten_keepsTheJournalForTheNextOpen() throws Exception {
+    store = TamperProofStore.open(dir, TamperProofConfig.defaults(), time);
+    String id = "blocked-2";
+    Path shard = new RecordFiles(dir).dataFile(id).getParent();
+    if (Files.isDirectory(shard)) {
+      Files.delete(shard);
+    }
+    Files.createDirectories(shard.getParent());
+    Files.write(shard, new byte[] {1});
+    byte[] content = bytes(700, 12);
+    store.write(content, week().withId(id), ALICE);
+    store.close(); // cannot empty the journal: logs it and keeps it
+    store = null;
+    assertThat(Journal.read(dir.resolve("ledger").resolve(Journal.FILE)))
+        .anyMatch(f -> id.equals(f.recordId()) && java.util.Arrays.equals(f.content(), content));
+
+    Files.delete(shard);
+    try (TamperProofStore again = TamperProofStore.open(dir, TamperProofConfig.defaults(), time)) {
+      assertThat(again.read(id)).isEqualTo(content);
+      assertThat(again.scan(null).incidents()).allSatisfy(i -> assertThat(i.kind()).isEqualTo(Incident.Kind.METADATA_MISMATCH));
+    }
+    try (TamperProofStore clean = TamperProofStore.open(dir, TamperProofConfig.defaults(), time)) {
+      assertThat(clean.scan(null).ok()).isTrue();
+    }
+    assertThat(TamperProofStore.verifyOffline(dir, VerifyOptions.all(), time).ok()).isTrue();
+  }
+
+  @Test
   void smallRecordDeletedRightAfterItsWrite_leavesNoDataFileBehind() throws Exception {
     store = TamperProofStore.open(dir, TamperProofConfig.defaults(), time);
     List<String> ids = new ArrayList<>();
