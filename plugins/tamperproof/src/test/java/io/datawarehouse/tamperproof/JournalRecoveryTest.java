@@ -97,6 +97,17 @@ class JournalRecoveryTest {
     }
   }
 
+  /** Puts a file where record {@code id}'s data directory should be (in a new store); returns its path. */
+  private Path blockDirectoryOf(String id) throws IOException {
+    Path shard = new RecordFiles(dir).dataFile(id).getParent();
+    if (Files.isDirectory(shard)) {
+      Files.delete(shard); // empty in a new store
+    }
+    Files.createDirectories(shard.getParent());
+    Files.write(shard, new byte[] {1});
+    return shard;
+  }
+
   private static void truncate(Path file, long size) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
       ch.truncate(size);
@@ -237,12 +248,7 @@ class JournalRecoveryTest {
   void dataFileThatCannotBeWritten_keepsTheRecordInTheJournalUntilItCan() throws Exception {
     store = TamperProofStore.open(dir, TamperProofConfig.defaults(), time);
     String id = "blocked-1";
-    Path shard = new RecordFiles(dir).dataFile(id).getParent();
-    if (Files.isDirectory(shard)) {
-      Files.delete(shard); // empty in a new store
-    }
-    Files.createDirectories(shard.getParent());
-    Files.write(shard, new byte[] {1}); // a file where the record's directory should be
+    Path shard = blockDirectoryOf(id);
     byte[] content = bytes(3000, 11);
     RecordInfo r = store.write(content, week().withId(id), ALICE); // acknowledged: the journal holds the bytes
 
@@ -280,12 +286,7 @@ class JournalRecoveryTest {
   void closeWhileADataFileCannotBeWritten_keepsTheJournalForTheNextOpen() throws Exception {
     store = TamperProofStore.open(dir, TamperProofConfig.defaults(), time);
     String id = "blocked-2";
-    Path shard = new RecordFiles(dir).dataFile(id).getParent();
-    if (Files.isDirectory(shard)) {
-      Files.delete(shard);
-    }
-    Files.createDirectories(shard.getParent());
-    Files.write(shard, new byte[] {1});
+    Path shard = blockDirectoryOf(id);
     byte[] content = bytes(700, 12);
     store.write(content, week().withId(id), ALICE);
     store.close(); // cannot empty the journal: logs it and keeps it
