@@ -190,8 +190,7 @@ public final class RecordFiles {
             if (n > 0) {
               size += n;
               if (size > maxSize) {
-                throw DwException.invalidArgument("record " + id + " is larger than the limit of " + maxSize
-                    + " bytes (maxRecordSize)");
+                throw tooLarge(id, maxSize);
               }
               if (expectedSize >= 0 && size > expectedSize) {
                 throw longer(id, expectedSize);
@@ -231,8 +230,7 @@ public final class RecordFiles {
             }
           }
           if (expectedSize >= 0 && size < expectedSize) {
-            throw DwException.invalidArgument("record " + id + ": the content ended after " + size + " of the "
-                + expectedSize + " bytes announced");
+            throw shorter(id, size, expectedSize);
           }
           buf.flip();
           int tailFrom = contentFrom;
@@ -289,18 +287,26 @@ public final class RecordFiles {
    */
   public static Digest digestOf(String id, byte[] content, long maxSize, long expectedSize) {
     if (content.length > maxSize) {
-      throw DwException.invalidArgument("record " + id + " is larger than the limit of " + maxSize + " bytes (maxRecordSize)");
+      throw tooLarge(id, maxSize);
     }
     if (expectedSize >= 0 && content.length > expectedSize) {
       throw longer(id, expectedSize);
     }
     if (expectedSize >= 0 && content.length < expectedSize) {
-      throw DwException.invalidArgument("record " + id + ": the content ended after " + content.length + " of the "
-          + expectedSize + " bytes announced");
+      throw shorter(id, content.length, expectedSize);
     }
     MessageDigest sha = sha256();
     sha.update(content);
     return new Digest(HexFormat.of().formatHex(sha.digest()), content.length);
+  }
+
+  private static DwException tooLarge(String id, long maxSize) {
+    return DwException.invalidArgument("record " + id + " is larger than the limit of " + maxSize + " bytes (maxRecordSize)");
+  }
+
+  private static DwException shorter(String id, long size, long expectedSize) {
+    return DwException.invalidArgument("record " + id + ": the content ended after " + size + " of the " + expectedSize
+        + " bytes announced");
   }
 
   private static DwException longer(String id, long expectedSize) {
